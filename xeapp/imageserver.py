@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import logging
 import os
 import selectors
@@ -39,6 +40,8 @@ COPY_CHUNK = 1024 * 1024
 PROGRESS_INTERVAL = 0.5
 MAX_CONNECTIONS = 256
 MAX_RECORDS = 1000
+LINGER_SECONDS = 1.0
+LINGER_BYTES = 1024 * 1024
 _WILDCARDS = ("0.0.0.0", "::", "[::]", "")
 
 
@@ -197,6 +200,10 @@ class ImageServer:
 
     def address_for(self, device_ip: str) -> str:
         """Return the address a device should use: the override, the bound address, or the route."""
+        try:
+            ipaddress.ip_address(device_ip.strip())
+        except ValueError:
+            raise InvalidInputError(f"invalid device IP address: {device_ip!r}") from None
         if self.public_address:
             return self.public_address
         if self.bind not in _WILDCARDS:
@@ -292,6 +299,7 @@ class ImageServer:
                 except HttpError as error:
                     head_only = request is not None and request.method == "HEAD"
                     conn.sendall(_error_response(error, head_only))
+                    _drain_and_close(conn)
                     break
                 if not keep_alive:
                     break
@@ -435,6 +443,24 @@ class ImageServer:
                 callback(replace(transfer))
             except Exception:
                 log.exception("image server: progress callback failed")
+
+
+def _drain_and_close(conn: socket.socket) -> None:
+    """Half-close and read what the client still sends before the caller closes the socket.
+
+    Closing with unread input makes the kernel send a reset, which can destroy the error
+    response before the client reads it.
+    """
+    conn.shutdown(socket.SHUT_WR)
+    conn.settimeout(LINGER_SECONDS)
+    deadline = time.monotonic() + LINGER_SECONDS
+    drained = 0
+    with contextlib.suppress(OSError):
+        while time.monotonic() < deadline and drained < LINGER_BYTES:
+            chunk = conn.recv(65536)
+            if not chunk:
+                break
+            drained += len(chunk)
 
 
 def _head(status: int, headers: dict[str, str], keep_alive: bool) -> bytes:

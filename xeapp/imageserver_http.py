@@ -76,6 +76,8 @@ def read_head(sock: socket.socket, buffer: bytearray) -> bytes | None:
     """
     while True:
         end = buffer.find(b"\r\n\r\n")
+        if end > MAX_HEAD_BYTES:
+            raise HttpError(431, "request head too large")
         if end >= 0:
             head = bytes(buffer[:end])
             del buffer[: end + 4]
