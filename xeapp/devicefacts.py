@@ -125,6 +125,8 @@ class DeviceFacts:
     """
 
     ip_address: str
+    ssh_port: int | None = None
+    netconf_port: int | None = None
     hostname: str = ""
     pid: str = ""  # chassis PID, or the active member's PID on a stack
     serial_number: str = ""
@@ -139,12 +141,15 @@ class DeviceFacts:
     boot_variables: list[BootVariable] = field(default_factory=list)
     romvars: dict[str, str] = field(default_factory=dict)  # ROMMON variables of interest
     install_state: InstallState | None = None
+    unsaved_config: bool | None = None  # running configuration differs from startup
     members: list[MemberFacts] = field(default_factory=list)
     netconf_state: str | None = None  # NETCONF_ENABLED or NETCONF_DISABLED
     status: str = STATUS_OFFLINE
     last_error: str | None = None
     source: str | None = None  # SOURCE_NETCONF or SOURCE_SSH
     last_seen: str | None = None  # when the device last answered, ISO 8601 UTC
+    # What a partial read could not learn, e.g. "show romvar: the device rejected ...".
+    read_errors: list[str] = field(default_factory=list)
 
     @property
     def is_stack(self) -> bool:

@@ -133,6 +133,11 @@ class SshDriver:
         except Exception as exc:  # a dropped session raises OSError, EOFError or SSHException
             log.debug("%s: SSH disconnect failed: %s", self.host, exc)
 
+    def hostname(self) -> str:
+        """Return the hostname from the device prompt (`C9300-1#` gives `C9300-1`)."""
+        connection = self._require("read prompt")
+        return str(connection.base_prompt)
+
     def _require(self, step: str) -> Any:
         if self._connection is None:
             raise DeviceError(self.host, step, "SSH session is not open")
