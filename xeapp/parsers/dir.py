@@ -1,7 +1,8 @@
 """Parser for `dir`: file rows from the ntc-templates `cisco_ios dir` template, totals by hand.
 
-The template repeats the "bytes total (bytes free)" footer on every file row and returns
-nothing for an empty directory, so the directory and footer are read here directly.
+The template repeats the "bytes total (bytes free)" footer on every file row, and for an empty
+directory returns one record with empty file fields, so the directory and footer are read here
+directly and records without a file are dropped.
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ def parse_dir(text: str) -> DirListing:
             modified=record["date_time"],
         )
         for record in parse_with_template(COMMAND, clean)
+        if record["name"] and record["size"].isdigit()
     )
     footer = _FOOTER.search(clean)
     return DirListing(
