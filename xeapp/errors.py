@@ -87,3 +87,7 @@ class TransferError(DeviceError):
 
 class InstallFailedError(DeviceError):
     """The device reported FAILED for an install operation."""
+
+
+class NotFoundError(InvalidInputError):
+    """A device, image or job named by the user is not in the store."""

@@ -1,0 +1,124 @@
+"""Subcommands of the xeapp CLI and the application context they open.
+
+Each module `xeapp/commands/<name>.py` exposes `register(subparsers)`, which adds its parser
+and sets `func=run`, and `run(args) -> int`, which returns the process exit status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any
+
+from xeapp.credentials import CredentialStore, usable_keyring
+from xeapp.datadir import DataDir, DataDirLock, resolve_data_dir
+from xeapp.events import EventBus
+from xeapp.logs import JobLogs
+from xeapp.settings import Settings, load_settings
+from xeapp.store import Store
+
+COMMAND_NAMES = (
+    "run",
+    "demo",
+    "lab",
+    "discover",
+    "netconf",
+    "repo",
+    "precheck",
+    "upgrade",
+    "jobs",
+    "credentials",
+)
+
+
+def not_built(name: str) -> int:
+    """Tell the user a subcommand does not exist yet and return exit status 2."""
+    print(f"xeapp {name} is not built yet", file=sys.stderr)
+    return 2
+
+
+def add_json_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print the records as one JSON document on stdout (logs stay on stderr)",
+    )
+
+
+def print_json(document: Any) -> None:
+    """Print one JSON document on stdout."""
+    json.dump(document, sys.stdout, indent=2, sort_keys=True)
+    sys.stdout.write("\n")
+    sys.stdout.flush()
+
+
+@dataclass
+class AppContext:
+    """The data directory and the services built on it, for one command or one app run."""
+
+    data_dir: DataDir
+    settings: Settings
+    store: Store
+    credentials: CredentialStore
+    events: EventBus
+    job_logs: JobLogs
+    lock: DataDirLock | None
+
+    @property
+    def writable(self) -> bool:
+        return self.lock is not None
+
+    def close(self) -> None:
+        """Write pending store changes and release the data directory lock."""
+        try:
+            self.store.close()
+        finally:
+            if self.lock is not None:
+                self.lock.release()
+
+    def __enter__(self) -> AppContext:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def open_context(args: argparse.Namespace, write: bool) -> AppContext:
+    """Open the data directory named by `args.data_dir` (or XEAPP_DATA_DIR, or the default).
+
+    With `write`, takes the data directory lock first and opens the store for writing;
+    without it, the store is read-only and a damaged settings file is left in place. Close
+    the context (or use it in `with`) to flush the store and release the lock.
+
+    Raises DataDirLockedError when another live process holds the lock, StoreError when the
+    store cannot be opened.
+    """
+    data_dir = DataDir.create(resolve_data_dir(getattr(args, "data_dir", None)))
+    lock = DataDirLock(data_dir.lock_file) if write else None
+    if lock is not None:
+        lock.acquire()
+    try:
+        settings = load_settings(data_dir.settings_file, repair=write)
+        events = EventBus()
+        store = Store(data_dir.db_dir, read_only=not write, events=events)
+    except BaseException:
+        if lock is not None:
+            lock.release()
+        raise
+    return AppContext(
+        data_dir=data_dir,
+        settings=settings,
+        store=store,
+        credentials=CredentialStore(data_dir.root, usable_keyring()),
+        events=events,
+        job_logs=JobLogs(data_dir.job_logs_dir, events),
+        lock=lock,
+    )
