@@ -14,17 +14,25 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
+from xeapp.credentials import CredentialStore
 from xeapp.devicefacts import STATUS_OFFLINE, DeviceFacts
 from xeapp.drivers.connection import DeviceLogin
 from xeapp.drivers.facts import read_device
 from xeapp.drivers.logins import LoginResolver
 from xeapp.errors import DeviceError, XeappError
+from xeapp.events import EventBus
+from xeapp.hostkeys import HostKeyChange, HostKeyStore
+from xeapp.settings import Settings
 from xeapp.targets import Target
 
 log = logging.getLogger(__name__)
+
+KNOWN_HOSTS_FILE = "known_hosts"
+HOST_KEY_CHANGED = "hostkey.changed"
 
 # Inventory fields whose empty value the store rejects; they are stored as None instead.
 _ENUM_FIELDS = ("device_role", "status", "netconf_state")
@@ -235,3 +243,25 @@ class DiscoveryService:
             log.error("%s: cannot store the discovery result: %s", facts.ip_address, exc)
             return facts
         return DeviceFacts.from_dict(record)
+
+
+def open_host_keys(data_root: Path, events: EventBus | None = None) -> HostKeyStore:
+    """Return the host key store of a data directory; changes publish `hostkey.changed`."""
+
+    def publish(change: HostKeyChange) -> None:
+        if events is not None:
+            events.publish(HOST_KEY_CHANGED, asdict(change))
+
+    return HostKeyStore(data_root / KNOWN_HOSTS_FILE, on_change=publish)
+
+
+def build_discovery_service(
+    settings: Settings,
+    store: InventoryStore,
+    credentials: CredentialStore,
+    data_root: Path,
+    events: EventBus | None = None,
+) -> DiscoveryService:
+    """Return a DiscoveryService on the app's settings, store, credentials and known hosts."""
+    resolver = LoginResolver(settings, credentials, store, open_host_keys(data_root, events))
+    return DiscoveryService(resolver, store, workers=settings.discovery_workers)

@@ -1,30 +1,144 @@
-"""`xeapp discover`: read devices over SSH and NETCONF and store them in the inventory."""
+"""`xeapp discover`: read devices by address, range, CIDR block or CSV file into the inventory."""
 
 from __future__ import annotations
 
 import argparse
+import logging
+import sys
+from typing import Any
 
-from xeapp.commands import add_json_option, not_built
+from xeapp.commands import add_json_option, open_context, print_json
+from xeapp.discovery import DiscoveryResult, build_discovery_service, facts_to_record
+from xeapp.errors import InvalidInputError
+from xeapp.targets import TargetList, parse_csv_file, parse_targets
+
+log = logging.getLogger(__name__)
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "discover",
-        help="discover devices and add them to the inventory",
-        description="Discover devices and add them to the inventory.",
+        help="read devices (NETCONF, else SSH) and store them in the inventory",
+        description="Read devices over NETCONF, falling back to SSH when NETCONF is off, and "
+        "store what was read in the inventory. A device that does not answer is stored as "
+        "Offline with the reason and keeps its last known data. Exit status: 0 when every "
+        "device was read, 1 when a device is Offline or an entry was invalid, 2 on usage errors.",
     )
     parser.add_argument(
-        "targets", nargs="*", metavar="TARGET", help="IP address, range or subnet to discover"
+        "targets",
+        nargs="*",
+        metavar="TARGET",
+        help="an address (10.1.1.10), a range (10.1.1.10-10.1.1.50 or 10.1.1.10-50) or a "
+        "CIDR block (10.1.1.0/24)",
     )
-    parser.add_argument("--csv", metavar="FILE", help="CSV file of devices to discover")
-    parser.add_argument("--ssh-port", type=int, metavar="P", help="SSH TCP port of the devices")
     parser.add_argument(
-        "--netconf-port", type=int, metavar="P", help="NETCONF TCP port of the devices"
+        "--csv",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="CSV file with a header and the columns ip, ssh_port, netconf_port and optional "
+        "username; may be given more than once",
     )
-    parser.add_argument("--yes", action="store_true", help="confirm without asking")
+    parser.add_argument(
+        "--ssh-port",
+        type=int,
+        metavar="P",
+        help="TCP port of SSH for the TARGETs (default: the stored port, else the setting)",
+    )
+    parser.add_argument(
+        "--netconf-port",
+        type=int,
+        metavar="P",
+        help="TCP port of NETCONF for the TARGETs (default: the stored port, else the setting)",
+    )
+    parser.add_argument(
+        "--yes",
+        action="store_true",
+        help="confirm ranges and blocks of more than 1,024 addresses (larger than a /22)",
+    )
     add_json_option(parser)
     parser.set_defaults(func=run)
 
 
+def collect_targets(args: argparse.Namespace) -> TargetList:
+    """Parse the TARGET arguments and the CSV files into one list without duplicates.
+
+    Raises InvalidInputError for a bad port option, an unreadable CSV file or a block that
+    needs --yes.
+    """
+    for option in ("ssh_port", "netconf_port"):
+        value = getattr(args, option)
+        if value is not None and not 1 <= value <= 65535:
+            raise InvalidInputError(f"--{option.replace('_', '-')} {value} is not a port 1-65535")
+
+    targets = parse_targets(
+        args.targets, ssh_port=args.ssh_port, netconf_port=args.netconf_port, confirmed=args.yes
+    )
+    for path in args.csv:
+        targets.extend(parse_csv_file(path, confirmed=args.yes))
+    return targets
+
+
+def _summary_line(result: DiscoveryResult) -> str:
+    facts = result.facts
+    if not result.online:
+        return f"{facts.ip_address}  Offline  {facts.last_error}"
+    members = ", ".join(
+        f"{m.number}:{m.pid} {m.filesystem} {_gigabytes(m.free_bytes)} free" for m in facts.members
+    )
+    return (
+        f"{facts.ip_address}  {facts.hostname}  {facts.pid}  {facts.device_role}  "
+        f"{facts.current_version}  ROMMON {facts.rommon_version}  {facts.install_mode}  "
+        f"NETCONF {facts.netconf_state}  via {facts.source}  [{members}]"
+    )
+
+
+def _gigabytes(value: int | None) -> str:
+    return "?" if value is None else f"{value / 1e9:.2f} GB"
+
+
 def run(args: argparse.Namespace) -> int:
-    return not_built("discover")
+    targets = collect_targets(args)
+    for problem in targets.problems:
+        print(f"xeapp: invalid target {problem}", file=sys.stderr)
+    if not targets.targets:
+        print(
+            "xeapp: error: no valid target; give an address, range, CIDR or --csv FILE",
+            file=sys.stderr,
+        )
+        return 2
+
+    with open_context(args, write=True) as context:
+        service = build_discovery_service(
+            context.settings,
+            context.store,
+            context.credentials,
+            context.data_dir.root,
+            context.events,
+        )
+
+        def progress(result: DiscoveryResult, done: int, total: int) -> None:
+            state = "Online" if result.online else "Offline"
+            print(f"[{done}/{total}] {result.target.ip_address} {state}", file=sys.stderr)
+
+        sweep = service.start(targets.targets, progress)
+        try:
+            while not sweep.wait(0.5):
+                pass
+        except KeyboardInterrupt:
+            sweep.cancel()
+            print("xeapp: cancelling; waiting for the devices being read", file=sys.stderr)
+            sweep.wait()
+            raise
+
+    order = {target.key: index for index, target in enumerate(targets.targets)}
+    results = sorted(sweep.results, key=lambda r: order.get(r.target.key, 0))
+    if args.json:
+        records: list[dict[str, Any]] = [facts_to_record(r.facts) for r in results]
+        print_json(records)
+    else:
+        for result in results:
+            print(_summary_line(result))
+
+    offline = any(not r.online for r in results)
+    return 1 if offline or targets.problems else 0
