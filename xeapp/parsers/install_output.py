@@ -138,16 +138,24 @@ def _space_numbers(reason: str | None) -> tuple[int | None, int | None]:
     """Read required and available KB from a space failure.
 
     NOTE: no real space-failure transcript was found, so the wording is not known for sure.
-    A number counts as required when "required"/"needed" appears just before or after it, and
-    the other number as available; without such a word the larger number is taken as required.
+    The reason is split into clauses at ',' and ';'. A number counts as required when its clause
+    says "required" or "needed", as available otherwise. With no such word in any clause, the
+    larger number is taken as required.
     """
-    text = reason or ""
-    matches = list(_KB_NUMBER.finditer(text))
-    if len(matches) != 2:
+    required: int | None = None
+    available: int | None = None
+    for clause in re.split(r"[,;]", reason or ""):
+        number = _KB_NUMBER.search(clause)
+        if number is None:
+            continue
+        if _REQUIRED_WORD.search(clause):
+            required = int(number[1])
+        else:
+            available = int(number[1])
+    if required is not None and available is not None:
+        return required, available
+
+    numbers = [int(match[1]) for match in _KB_NUMBER.finditer(reason or "")]
+    if len(numbers) != 2:
         return None, None
-    numbers = [int(match[1]) for match in matches]
-    for index, match in enumerate(matches):
-        window = text[max(0, match.start() - 30) : match.end() + 15]
-        if _REQUIRED_WORD.search(window):
-            return numbers[index], numbers[1 - index]
     return max(numbers), min(numbers)
