@@ -84,9 +84,9 @@ def validate_image_filename(name: str) -> str:
     """Check that `name` is safe to use as a file name on disk and in device commands.
 
     Returns the name unchanged. Raises InvalidInputError naming the value and the rule it
-    breaks: characters other than [A-Za-z0-9._-] (this covers path separators, spaces and shell
-    or CLI metacharacters), a name not ending in .bin, longer than 128 characters, or starting
-    with '.' or '-' (hidden files, '..', and names a command would read as an option).
+    breaks. The rules: only [A-Za-z0-9._-], which excludes path separators, spaces and shell or
+    CLI metacharacters. The name ends in .bin and has at most 128 characters. It does not start
+    with '.' or '-', which excludes hidden files, '..' and names a command reads as an option.
     """
     if not name:
         raise InvalidInputError("invalid image file name '': the name is empty")

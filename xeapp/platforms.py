@@ -29,7 +29,7 @@ class DeviceRole(StrEnum):
 
 @dataclass(frozen=True)
 class Platform:
-    """What a PID means for an upgrade.
+    """Upgrade facts of one PID.
 
     `family` is the catalogue key ("C9300", "ISR4400", ...). `filesystem` is the image
     filesystem of the active member or route processor, with the trailing colon.

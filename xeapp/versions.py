@@ -7,8 +7,8 @@ One release has several spellings, and all of them parse to the same `IOSXEVersi
 - `show install summary` and install-oper append ".0" and an internal build number:
   "17.15.03.0.5371". The build number is dropped, because it identifies the build of the same
   published release and the upgrade pre-checks compare published releases.
-- IOS-XE 3.x used "03.09.01.S" (show version) and "3.9.1S" (release notes); the train letter
-  is kept, so "03.09.01.S" equals "3.9.1S" and sorts before every 16.x release.
+- IOS-XE 3.x used "03.09.01.S" (show version) and "3.9.1S" (release notes). The train letter
+  is kept. "03.09.01.S" equals "3.9.1S" and sorts before every 16.x release.
 
 Engineering and special builds carry a label in place of a number. A label that embeds a
 number ("BLD_V163_..._V16_3_3_24", "V169_5_SR689355441_2") parses to that number with the label

@@ -1,8 +1,9 @@
 """Parsers for IOS-XE CLI output and NETCONF replies, one module per command.
 
 Every parser takes the raw text as the device sent it (CRLF, indentation, a command echo or a
-trailing prompt are fine) and returns frozen dataclasses. Odd but valid output never raises.
-Output that is not the expected command at all raises ParserError naming the command.
+trailing prompt are fine) and returns frozen dataclasses. Odd but valid output parses without
+raising, which the tests check on every capture in tests/data. Output that is not the expected
+command at all raises ParserError naming the command.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ COMMAND = "install"
 
 
 class InstallOutcome(StrEnum):
-    """How the operation ended."""
+    """Outcome of an install operation."""
 
     SUCCESS = "success"
     FAILED = "failed"
@@ -74,7 +74,10 @@ class InstallResult:
 
 
 def classify_install_output(text: str) -> InstallResult:
-    """Classify the output of an install command. Never raises: unknown text is INCOMPLETE."""
+    """Classify the output of an install command.
+
+    Returns an InstallResult. Raises nothing: text without a final line is INCOMPLETE.
+    """
     outcome = InstallOutcome.INCOMPLETE
     operation: str | None = None
     final_reason: str | None = None
@@ -139,7 +142,7 @@ def _space_numbers(reason: str | None) -> tuple[int | None, int | None]:
 
     NOTE: no real space-failure transcript was found, so the wording is not known for sure.
     The reason is split into clauses at ',' and ';'. A number counts as required when its clause
-    says "required" or "needed", as available otherwise. With no such word in any clause, the
+    contains "required" or "needed", as available otherwise. With no such word in any clause, the
     larger number is taken as required.
     """
     required: int | None = None

@@ -30,7 +30,7 @@ class RomVariables:
     """ROMMON variables of one member, and the ROMMON version where the output shows it.
 
     `variables` keeps the last value of a key printed more than once; `all_values` keeps every
-    value in order. `active_member` is True when the output says the variables are the active
+    value in order. `active_member` is True when the banner names the variables as are the active
     switch's ("ROMMON variables for Active Switch").
     """
 

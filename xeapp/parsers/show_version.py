@@ -2,10 +2,10 @@
 
 The ntc-templates `cisco_ios show version` template reads the host name, uptime, reload
 reason, chassis PIDs, serial numbers, MAC addresses and configuration register, once the
-indentation some captures carry is removed. It does not read what an upgrade needs most, so
-regular expressions here add: the IOS-XE version (the template's `version` is the IOS version,
-and empty for engineering builds), the full system image path, install or bundle mode, the
-ROMMON (boot loader) version, the next-reload configuration register and the stack table.
+indentation some captures carry is removed. The template misses what an upgrade needs most.
+Its `version` is the IOS version, empty for engineering builds. Regular expressions here add
+the IOS-XE version, the full system image path, install or bundle mode, the ROMMON (boot
+loader) version, the next-reload configuration register and the stack table.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ class StackMemberSoftware:
 
 @dataclass(frozen=True)
 class ShowVersion:
-    """What `show version` reports.
+    """Fields of `show version` output.
 
     `version` is None when no release number can be read (an engineering build whose stack
     table is missing); `version_text` keeps the label as printed. `install_mode` is True when
