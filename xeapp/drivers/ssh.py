@@ -102,7 +102,8 @@ class SshDriver:
             ) from exc
         except (NetmikoBaseException, paramiko.SSHException, OSError, EOFError, ValueError) as exc:
             sock.close()
-            if deadline.expired:
+            # paramiko's banner timeout (set to the connect timeout) may fire before the deadline.
+            if deadline.expired or "protocol banner" in str(exc):
                 raise UnreachableError(
                     login.host,
                     step,
