@@ -77,6 +77,22 @@ class InstallState:
 
 
 @dataclass
+class Platform:
+    """Per-model wording and layout choices of the CLI outputs, taken from the device's profile."""
+
+    software_name: str = "Catalyst L3 Switch Software (CAT9K_IOSXE)"
+    sw_image: str = "CAT9K_IOSXE"  # the "SW Image" column of a switch's show version
+    processor: str = "cisco C9300-48P (X86) processor with 1419496K/6147K bytes of memory."
+    interface_lines: list[str] = field(default_factory=lambda: ["48 Gigabit Ethernet interfaces"])
+    memory_kb: int = 8388608
+    chassis_descr: str = "Cisco Catalyst 9300 Series Chassis"
+    config_register: str = "0x102"
+    # "switch": `show romvar` prints KEY=value under a header, `show boot` per-switch blocks.
+    # "router": ` KEY = value` lines and the flat `show boot` layout of routers.
+    layout: str = "switch"
+
+
+@dataclass
 class DeviceState:
     """Everything a simulated device knows about itself."""
 
@@ -112,6 +128,12 @@ class DeviceState:
     verbatim_netconf: dict[str, str] = field(default_factory=dict)
     # Set while the device reloads: every port stops answering until this monotonic time.
     down_until: float | None = None
+    platform: Platform = field(default_factory=Platform)
+    # Seconds NETCONF needs after `netconf-yang` or a boot before it accepts sessions.
+    netconf_start_seconds: float = 0.5
+    reload_seconds: float = 1.0
+    # Increases on every reload, so tests can tell a device really restarted.
+    boot_count: int = 0
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
 
     @property
@@ -124,6 +146,21 @@ class DeviceState:
     @property
     def is_stack(self) -> bool:
         return len(self.members) > 1
+
+    @property
+    def fs_prefix(self) -> str:
+        """Return the name of the main flash filesystem: "flash" for switches, else "bootflash"."""
+        return "flash" if self.device_kind == "switch" else "bootflash"
+
+    def member_filesystem(self, name: str) -> Filesystem | None:
+        """Return the filesystem a prefix such as `flash:`, `flash-2:` or `bootflash:` names."""
+        name = name.rstrip(":").lower()
+        if name in ("flash", "bootflash"):
+            return self.active_member.filesystem
+        for member in self.members:
+            if member.filesystem.name.rstrip(":").lower() == name:
+                return member.filesystem
+        return None
 
     def is_down(self) -> bool:
         return self.down_until is not None and time.monotonic() < self.down_until
