@@ -13,7 +13,7 @@ from xeapp.commands import COMMAND_NAMES
 from xeapp.credentials import register_environment_secrets
 from xeapp.datadir import DATA_DIR_ENV, DataDir, resolve_data_dir
 from xeapp.errors import InvalidInputError, XeappError
-from xeapp.logs import configure_logging
+from xeapp.logs import configure_logging, redact
 
 log = logging.getLogger(__name__)
 
@@ -100,11 +100,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         status: int = args.func(args)
     except InvalidInputError as exc:
         log.debug("command failed", exc_info=True)
-        print(f"xeapp: error: {exc}", file=sys.stderr)
+        print(f"xeapp: error: {redact(str(exc))}", file=sys.stderr)
         return 2
     except XeappError as exc:
         log.debug("command failed", exc_info=True)
-        print(f"xeapp: error: {exc}", file=sys.stderr)
+        print(f"xeapp: error: {redact(str(exc))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("xeapp: interrupted", file=sys.stderr)

@@ -159,7 +159,8 @@ class Store:
         if not read_only:
             db_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
             remove_stale_temp_files(db_dir)
-        self._open()
+        with self._lock:
+            self._open()
         self._flusher: threading.Thread | None = None
         if not read_only:
             self._flusher = threading.Thread(
@@ -489,10 +490,13 @@ class Store:
             backup = self.db_dir.with_name(f"{self.db_dir.name}-before-v{SCHEMA_VERSION}-{stamp}")
             shutil.copytree(self.db_dir, backup)
             log.warning(
-                "migrating the store in %s from schema version %d to %d; copy kept in %s",
+                "migrating the store in %s from schema version %d to %d and shard layout %s "
+                "to %s; copy kept in %s",
                 self.db_dir,
                 version,
                 SCHEMA_VERSION,
+                dict(layout),
+                _current_layout(),
                 backup,
             )
         for step in range(version, SCHEMA_VERSION):
