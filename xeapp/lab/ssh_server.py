@@ -64,7 +64,8 @@ class Endpoint:
             self.transports.clear()
         for transport in transports:
             transport.close()
-        log.info("%s: dropped %d sessions", self.ip, len(transports))
+        if transports:
+            log.info("%s: dropped %d sessions", self.ip, len(transports))
 
     def close_held(self) -> None:
         with self.guard:
