@@ -30,7 +30,7 @@ REASONS = {
 
 
 class HttpError(Exception):
-    """A request the server answers with an error status instead of a file."""
+    """A request the server rejects with an error status instead of sending a file."""
 
     def __init__(self, status: int, message: str, size: int | None = None) -> None:
         super().__init__(message)
@@ -154,7 +154,7 @@ def parse_range(value: str, size: int) -> tuple[int, int] | None:
 
     Follows RFC 9110 section 14: a header in another unit, with invalid syntax, or with more
     than one range returns None, so the caller sends the whole representation with 200. The
-    standard lets a server ignore any Range header field (section 14.2), and answering 200 keeps
+    standard lets a server ignore any Range header field (section 14.2), and sending 200 keeps
     one response format for clients that ask for several ranges. Raises HttpError 416 when no
     range in the set is satisfiable: every first position is at or past the end, or the suffix
     length is zero.

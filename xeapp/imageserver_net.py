@@ -66,7 +66,7 @@ def _listen(address: str, port: int) -> socket.socket:
     return sock
 
 
-def _refusal(port: int, error: OSError) -> str | None:
+def _describe_refusal(port: int, error: OSError) -> str | None:
     """Describe why the OS refused a port, or return None for errors a fallback cannot fix."""
     if isinstance(error, PermissionError) or error.errno in _DENIED:
         return f"port {port} refused: permission denied ({PORT_80_HELP.get(sys.platform, '')})"
@@ -92,7 +92,7 @@ def bind_with_fallback(address: str, preferred: int, fallback: int | None) -> Bo
         try:
             sock = _listen(address, port)
         except OSError as error:
-            reason = _refusal(port, error)
+            reason = _describe_refusal(port, error)
             if reason is None:
                 raise ImageError(f"cannot listen on {address} port {port}: {error}") from error
             log.warning("image server: %s", reason)

@@ -68,7 +68,7 @@ class Repository:
     """Image files in `repo_dir`, one Repository table record per file.
 
     A file enters `repo_dir` under its final name only after its hashes matched the expected
-    values; until then it is a temporary file the image server does not serve.
+    values. Until then it is a temporary file, which the image server does not serve.
     """
 
     def __init__(self, repo_dir: Path, store: StoreLike) -> None:
@@ -124,7 +124,7 @@ class Repository:
     ) -> Record:
         """Add a local file by copying it, hard-linking it or symlinking to it.
 
-        A symlinked image stays where it is; the record keeps the resolved target, and the
+        A symlinked image stays where it is. The record keeps the resolved target, and the
         image server serves the link only while it still points there. Raises like add_stream,
         plus ImageError when `source` is missing or a hard link crosses file systems.
         """
@@ -284,8 +284,8 @@ class Repository:
         Raises NotFoundError, and ImageInUseError while a Pending or Running job uses it.
         """
         record = self.get(filename)
-        # NOTE: a job created between this check and the deletion is not seen; callers that
-        # create jobs should check that the image still exists when the job starts.
+        # NOTE: a job created between this check and the deletion is not seen, so a job
+        # should check that its image still exists when it starts.
         blocking = [
             str(job.get("job_id"))
             for job in self.store.list_jobs()

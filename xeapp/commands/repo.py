@@ -122,7 +122,7 @@ def _remove(args: argparse.Namespace) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     # NOTE: the store is read once at start-up, so images added by another process while this
-    # server runs answer 404 until it is restarted.
+    # server runs get 404 until it is restarted.
     with open_context(args, write=False) as context:
         settings = context.settings
         repository = Repository(context.data_dir.repo_dir, context.store)
