@@ -235,7 +235,7 @@ def _apply_show_switch(ssh: SshDriver, facts: DeviceFacts) -> None:
 
 def _apply_show_version(ssh: SshDriver, facts: DeviceFacts) -> None:
     version = parse_show_version(ssh.send_command("show version"))
-    facts.hostname = version.hostname or ssh.hostname()
+    facts.hostname = version.hostname or facts.hostname or ssh.hostname()
     facts.pid = version.pid or ""
     facts.serial_number = version.serial_number or ""
     facts.current_version = version.version_text or (
@@ -273,7 +273,8 @@ def _apply_show_version(ssh: SshDriver, facts: DeviceFacts) -> None:
             )
         )
     facts.members.sort(key=lambda m: m.number)
-    if len(version.members) > 1:
+    _set_platform(facts)
+    if facts.device_role == DeviceRole.SWITCH.value:
         _apply_show_switch(ssh, facts)
 
 

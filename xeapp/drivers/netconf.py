@@ -42,6 +42,7 @@ NETCONF_BASE_NS = "urn:ietf:params:xml:ns:netconf:base:1.0"
 HARDWARE_OPER_NS = "http://cisco.com/ns/yang/Cisco-IOS-XE-device-hardware-oper"
 PLATFORM_SOFTWARE_OPER_NS = "http://cisco.com/ns/yang/Cisco-IOS-XE-platform-software-oper"
 INSTALL_OPER_NS = "http://cisco.com/ns/yang/Cisco-IOS-XE-install-oper"
+NATIVE_NS = "http://cisco.com/ns/yang/Cisco-IOS-XE-native"
 
 # The chassis and member inventory, software and ROMMON versions, boot time and reboot reason.
 HARDWARE_FILTER = (
@@ -54,6 +55,9 @@ FILESYSTEM_FILTER = (
     f'<cisco-platform-software xmlns="{PLATFORM_SOFTWARE_OPER_NS}"><q-filesystem/>'
     "</cisco-platform-software>"
 )
+
+# The configured hostname, because the CLI prompt that netmiko reads is cut at 16 characters.
+HOSTNAME_FILTER = f'<native xmlns="{NATIVE_NS}"><hostname/></native>'
 
 
 class NetconfDriver:
@@ -178,11 +182,13 @@ class NetconfDriver:
         return str(reply.xml)
 
     def read_inventory(self) -> str:
-        """Read device-hardware-data and the q-filesystem partitions in one `get`.
+        """Read device-hardware-data, the q-filesystem partitions and the hostname in one `get`.
 
-        Returns the reply XML (an `rpc-reply` or its `data`). Raises like `get`.
+        Returns the `rpc-reply` XML. Raises like `get`.
         """
-        return self.get([HARDWARE_FILTER, FILESYSTEM_FILTER], "read hardware and filesystems")
+        return self.get(
+            [HARDWARE_FILTER, FILESYSTEM_FILTER, HOSTNAME_FILTER], "read hardware and filesystems"
+        )
 
 
 def _transport_error(host: str, step: str, exc: BaseException) -> DeviceError:

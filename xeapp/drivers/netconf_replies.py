@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import logging
+import re
+
+from lxml import etree
 
 from xeapp.devicefacts import DeviceFacts, MemberFacts
+from xeapp.drivers.netconf import NATIVE_NS
 from xeapp.parsers import ParserError
 from xeapp.parsers.netconf import (
     FilesystemLocation,
@@ -14,6 +18,8 @@ from xeapp.parsers.netconf import (
 )
 
 log = logging.getLogger(__name__)
+
+_ROMMON_LABEL = re.compile(r"\s*\[[^\]]*\]$")
 
 
 def apply_inventory_reply(xml: str, facts: DeviceFacts) -> None:
@@ -28,7 +34,8 @@ def apply_inventory_reply(xml: str, facts: DeviceFacts) -> None:
         raise ParserError("get device-hardware-data", "no chassis entry in device-inventory")
 
     facts.current_version = str(hardware.version) if hardware.version else ""
-    facts.rommon_version = hardware.rommon_version
+    # `show version` parsing drops the "[FC2]" build label, so both sources store "17.6.1r".
+    facts.rommon_version = _ROMMON_LABEL.sub("", hardware.rommon_version)
     facts.boot_time = hardware.boot_time
     facts.last_reboot_reason = hardware.last_reboot_reason
 
@@ -63,6 +70,17 @@ def apply_inventory_reply(xml: str, facts: DeviceFacts) -> None:
     first = facts.members[0]
     facts.pid = first.pid
     facts.serial_number = first.serial_number
+    facts.hostname = configured_hostname(xml) or facts.hostname
+
+
+def configured_hostname(xml: str) -> str | None:
+    """Return the `native/hostname` leaf of a reply, or None when the reply has none."""
+    try:
+        root = etree.fromstring(xml.encode())
+    except etree.XMLSyntaxError:
+        return None
+    found = root.find(f".//{{{NATIVE_NS}}}native/{{{NATIVE_NS}}}hostname")
+    return found.text.strip() if found is not None and found.text else None
 
 
 def _member_number(location: FilesystemLocation | None, position: int, count: int) -> int:
