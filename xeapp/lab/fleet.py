@@ -113,6 +113,16 @@ def raise_open_file_limit(device_count: int) -> None:
         log.info("raised the open-file limit from %d to %d", soft, limit)
 
 
+_host_keys: list[paramiko.PKey] = []
+
+
+def _host_key() -> paramiko.PKey:
+    """Return the RSA host key every lab in this process presents, generated on first use."""
+    if not _host_keys:
+        _host_keys.append(paramiko.RSAKey.generate(2048))
+    return _host_keys[0]
+
+
 class Lab:
     """Simulated devices on loopback addresses, served by one in-process SSH server.
 
@@ -135,7 +145,7 @@ class Lab:
         self.base = base
         self.ssh_port = ssh_port
         self.netconf_port = netconf_port
-        self.host_key = paramiko.RSAKey.generate(2048)
+        self.host_key = _host_key()
         self.server = LabServer(self.host_key, reload_behaviour)
         self.devices: list[LabDevice] = []
         self.started = False
