@@ -182,7 +182,7 @@ def test_password_never_written(
     password = "Redact-Me-7c91e4"
     env = cli_env(data_dir, XEAPP_USERNAME="admin", XEAPP_PASSWORD=password)
     # A password pasted into the address field ends up in an exception message and in the
-    # debug traceback; a second run stores it, as it would for a device override.
+    # debug traceback. The second run stores the password as a device override.
     mistaken = run_cli(
         data_dir,
         "--log-level",

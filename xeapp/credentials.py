@@ -78,9 +78,9 @@ def normalize_scope(ip_address: str | None) -> str:
 class CredentialStore:
     """App-wide credentials with per-device overrides.
 
-    Usernames and where each secret lives are kept in `credentials.json`; passwords and enable
-    secrets go to `keyring_backend` when given, otherwise to `secrets.json`, readable by the
-    user alone. XEAPP_USERNAME, XEAPP_PASSWORD and XEAPP_ENABLE_SECRET replace the stored
+    Usernames, and where each secret is stored, are kept in `credentials.json`. Passwords and
+    enable secrets go to `keyring_backend` when given, otherwise to `secrets.json`, readable by
+    the user alone. XEAPP_USERNAME, XEAPP_PASSWORD and XEAPP_ENABLE_SECRET replace the stored
     app-wide values for this process without being stored. Every secret this class loads or
     stores is registered for log redaction.
     """
@@ -182,8 +182,10 @@ class CredentialStore:
         with self._lock:
             entry = self._read_index().get(scope)
         credentials = self.get(ip_address)
-        if scope != APP_SCOPE:
-            source = entry["storage"] if entry else ("app-wide" if credentials else "none")
+        if scope != APP_SCOPE and entry:
+            source = entry["storage"]
+        elif scope != APP_SCOPE:
+            source = "app-wide" if credentials else "none"
         elif _environment_overrides():
             source = "environment"
         else:

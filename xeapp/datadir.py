@@ -238,7 +238,7 @@ def atomic_write(path: Path, data: bytes) -> None:
     """Replace a file's content so that a crash leaves either the old or the new content.
 
     The data goes to a temporary file in the same directory, is flushed and fsynced, then
-    replaces the file with os.replace; the directory is fsynced so the rename survives a
+    replaces the file with os.replace. The directory is fsynced too, so the rename survives a
     power loss. Raises OSError when any step fails, leaving the old file in place.
     """
     fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")

@@ -25,8 +25,8 @@ JOB_LOG_LINE = "job.log.line"
 class EventBus:
     """Delivers each published event to the callbacks subscribed to its topic.
 
-    Callbacks run in the publisher's thread, in subscription order, and must return quickly;
-    a UI callback hands the event to its event loop (for example with call_soon_threadsafe)
+    Callbacks run in the publisher's thread, in subscription order, and must return quickly.
+    A UI callback hands the event to its event loop (for example with call_soon_threadsafe)
     rather than touching widgets. A callback that raises is logged and the others still run.
     """
 

@@ -38,7 +38,8 @@ def register_secret(secret: str | None) -> None:
         if secret in _secrets:
             return
         _secrets.add(secret)
-        # Longest first, so a secret that contains another is replaced whole.
+        # Longer secrets come first in the pattern, so a secret containing another is replaced
+        # whole.
         ordered = sorted(_secrets, key=len, reverse=True)
         _secret_pattern = re.compile("|".join(re.escape(s) for s in ordered))
 
@@ -97,9 +98,9 @@ _queue_handler: logging.handlers.QueueHandler | None = None
 def configure_logging(level: int | str = logging.INFO, log_dir: Path | None = None) -> None:
     """Send log records to stderr and, with `log_dir`, to a rotating `xeapp.log` in it.
 
-    Records pass through a queue, so file I/O never blocks the caller's thread (the UI's
-    event loop among them). Every record is redacted of registered secrets before it is
-    queued. Calling it again replaces the earlier configuration.
+    Records pass through a queue, so file I/O happens in a listener thread rather than in the
+    thread that logs (the UI's event loop among them). Every record is redacted of registered
+    secrets before it is queued. Calling it again replaces the earlier configuration.
     """
     global _listener, _queue_handler
     root = logging.getLogger()

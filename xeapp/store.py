@@ -60,7 +60,7 @@ PRECHECK_RESULTS = ("Pass", "Warn", "Fail")
 
 @dataclass(frozen=True)
 class TableSpec:
-    """How one table is keyed, split into shard files, and written."""
+    """Key field, shard count and write policy of one table."""
 
     name: str
     label: str
@@ -77,7 +77,7 @@ class TableSpec:
         return zlib.crc32(key_value.encode("utf-8")) % self.shards
 
 
-# At 5,000 devices an Inventory shard holds about 80 devices, some tens of kilobytes.
+# At 5,000 devices an Inventory shard contains about 80 devices, some tens of kilobytes.
 TABLES: dict[str, TableSpec] = {
     spec.name: spec
     for spec in (

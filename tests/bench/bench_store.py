@@ -2,11 +2,12 @@
 
 Run: .venv/bin/python tests/bench/bench_store.py [--updates N]
 
-Three ways of storing the same Inventory are compared in the same run:
-  baseline     plain TinyDB with JSONStorage, one file; every update rewrites it (no fsync)
-  xeapp alone  xeapp's Store, flush() after each update: one shard file rewritten, fsynced
-  xeapp burst  xeapp's Store, N updates then one flush(): the write-behind coalesces them
-Bytes are what each update writes to disk; times are wall-clock per update.
+The same Inventory is stored three ways in one run:
+- baseline: plain TinyDB with JSONStorage in one file, which every update rewrites (no fsync).
+- xeapp alone: xeapp's Store with flush() after each update, which rewrites one shard file.
+- xeapp burst: xeapp's Store with one flush() after all updates, so the write-behind
+  coalesces updates that fall in the same shard.
+Bytes are what each update writes to disk, and times are wall-clock per update.
 """
 
 from __future__ import annotations

@@ -94,8 +94,8 @@ class AppContext:
 def open_context(args: argparse.Namespace, write: bool) -> AppContext:
     """Open the data directory named by `args.data_dir` (or XEAPP_DATA_DIR, or the default).
 
-    With `write`, takes the data directory lock first and opens the store for writing;
-    without it, the store is read-only and a damaged settings file is left in place. Close
+    With `write`, takes the data directory lock first and opens the store for writing.
+    Without it, the store is read-only and a damaged settings file is left in place. Close
     the context (or use it in `with`) to flush the store and release the lock.
 
     Raises DataDirLockedError when another live process holds the lock, StoreError when the
