@@ -48,7 +48,7 @@ PASSWORD = "admin"
 
 
 def sequential_ncclient(devices: list[tuple[str, int]], timeout_s: float) -> int:
-    """Read every device one after the other with bare ncclient; return how many answered."""
+    """Read every device one after the other with bare ncclient; return how many were read."""
     answered = 0
     for host, port in devices:
         try:

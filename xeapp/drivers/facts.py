@@ -1,8 +1,8 @@
 """Read a device into DeviceFacts: NETCONF first, the CLI for what YANG lacks, SSH as fallback.
 
 With NETCONF, one `get` returns the chassis and member inventory, versions, boot time and every
-member's flash partitions; the CLI adds `show romvar`, `show boot`, `show install summary` and,
-on a stack, `show switch`. Without NETCONF the CLI reads everything, adding `show version` and
+member's flash partitions. The CLI adds `show romvar`, `show boot`, `show install summary` and,
+on a switch, `show switch`. Without NETCONF the CLI reads everything, adding `show version` and
 `show file systems`.
 """
 
@@ -30,7 +30,13 @@ from xeapp.drivers.connection import DeviceLogin
 from xeapp.drivers.netconf import NetconfDriver
 from xeapp.drivers.netconf_replies import apply_inventory_reply
 from xeapp.drivers.ssh import SshDriver
-from xeapp.errors import AuthenticationError, DeviceError, UnreachableError, XeappError
+from xeapp.errors import (
+    AuthenticationError,
+    DeviceError,
+    DeviceTimeoutError,
+    UnreachableError,
+    XeappError,
+)
 from xeapp.parsers.boot import parse_show_boot
 from xeapp.parsers.file_systems import parse_show_file_systems
 from xeapp.parsers.install_summary import parse_install_summary
@@ -66,7 +72,7 @@ def read_device(login: DeviceLogin, *, use_netconf: bool = True) -> DeviceFacts:
     or times out, reads over SSH alone and sets `netconf_state` Disabled. Returns Online facts;
     a partial read lists what failed in `read_errors`. Raises AuthenticationError when the
     device rejects the credentials and UnreachableError (or another DeviceError) when neither
-    protocol answers; the message of the SSH attempt is the one raised in that case.
+    protocol connects. In that case the error of the SSH attempt is raised.
     """
     facts = DeviceFacts(ip_address=login.host, ssh_port=login.ssh_port)
     facts.netconf_port = login.netconf_port
@@ -78,7 +84,7 @@ def read_device(login: DeviceLogin, *, use_netconf: bool = True) -> DeviceFacts:
             return facts
         except AuthenticationError:
             raise
-        except UnreachableError as exc:
+        except (UnreachableError, DeviceTimeoutError) as exc:
             netconf_error = exc
             log.info("%s: NETCONF unavailable (%s), reading over SSH", login.host, exc.reason)
 

@@ -1,9 +1,9 @@
 """NETCONF driver: one ncclient session per device, state read with as few `get` RPCs as possible.
 
-Every round trip to a device costs latency, so `read_inventory` asks for the hardware data and
-the filesystems in a single `get` whose subtree filter names both containers. Filters are always
-sent inside a `<filter>` element of the NETCONF base namespace (ncclient builds it), with each
-subtree in its own YANG module namespace.
+Every round trip to a device costs latency, so `read_inventory` requests the hardware data, the
+filesystems and the hostname in a single `get` whose subtree filter names all three. Filters are
+always sent inside a `<filter>` element of the NETCONF base namespace (ncclient builds it), with
+each subtree in its own YANG module namespace.
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ HOSTNAME_FILTER = f'<native xmlns="{NATIVE_NS}"><hostname/></native>'
 class NetconfDriver:
     """A NETCONF session to one device; use it as a context manager or call connect/close.
 
-    After `connect`, `host_key_status` tells whether the SSH host key was new, known or changed.
+    After `connect`, `host_key_status` records whether the SSH host key was new, known or changed.
     """
 
     def __init__(self, login: DeviceLogin) -> None:

@@ -2,7 +2,8 @@
 
 Used to turn NETCONF on or off, to read what the YANG models lack (`show romvar`, `show boot`,
 `show install summary`) and as the discovery fallback when NETCONF is off. Every library
-exception is turned into an xeapp error naming the host, the step and a reason a user knows.
+exception is turned into an xeapp error naming the host, the step and the reason in the usual
+words (connection refused, timed out, authentication failed).
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ _CLI_ERROR = re.compile(
 class SshDriver:
     """An SSH CLI session to one device; use it as a context manager or call connect/close.
 
-    After `connect`, `host_key_status` tells whether the SSH host key was new, known or changed.
+    After `connect`, `host_key_status` records whether the SSH host key was new, known or changed.
     """
 
     def __init__(self, login: DeviceLogin) -> None:
