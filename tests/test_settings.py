@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import logging
 from pathlib import Path
 
 import pytest
 
-from xeapp.errors import InvalidInputError
+from xeapp.commands import open_context
+from xeapp.errors import InvalidInputError, XeappError
 from xeapp.settings import Settings, load_settings, parse_value, save_settings, set_setting
 
 
@@ -103,3 +105,29 @@ def test_no_repair_leaves_file(tmp_path: Path) -> None:
     assert load_settings(path, repair=False).ui_port == 8765
     assert path.read_text() == '{"ui_port": 0}'
     assert list(tmp_path.glob("settings.json.*")) == []
+
+
+def test_context_update_saves(tmp_path: Path) -> None:
+    args = argparse.Namespace(data_dir=tmp_path)
+    with open_context(args, write=True) as context:
+        context.update_settings({"ui_port": 9000, "max_parallel_upgrades": 3})
+
+    with open_context(args, write=False) as reader:
+        assert reader.settings.ui_port == 9000
+        assert reader.settings.max_parallel_upgrades == 3
+
+
+def test_context_update_invalid_saves_nothing(tmp_path: Path) -> None:
+    args = argparse.Namespace(data_dir=tmp_path)
+    with open_context(args, write=True) as context:
+        with pytest.raises(InvalidInputError, match="setting ui_port"):
+            context.update_settings({"max_parallel_upgrades": 3, "ui_port": -1})
+        assert context.settings == Settings()
+
+    assert not (tmp_path / "settings.json").exists()
+
+
+def test_read_context_cannot_update(tmp_path: Path) -> None:
+    args = argparse.Namespace(data_dir=tmp_path)
+    with open_context(args, write=False) as reader, pytest.raises(XeappError, match="the lock"):
+        reader.update_settings({"ui_port": 9000})

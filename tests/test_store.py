@@ -422,3 +422,14 @@ def test_shard_count_change_reshards(db_dir: Path, monkeypatch: pytest.MonkeyPat
     assert sorted(p.name for p in db_dir.glob("inventory-*.json")) == [
         f"inventory-{index:02d}.json" for index in range(4)
     ]
+
+
+def test_unclosed_store_written_at_exit(db_dir: Path) -> None:
+    script = (
+        "import sys; from pathlib import Path; from xeapp.store import Store; "
+        "Store(Path(sys.argv[1]), flush_delay_s=3600).upsert_device({'ip_address': '10.0.0.1'})"
+    )
+    subprocess.run([sys.executable, "-c", script, str(db_dir)], check=True, timeout=60)
+
+    with Store(db_dir) as reopened:
+        assert reopened.get_device("10.0.0.1") is not None

@@ -9,6 +9,7 @@ coalesce into one write per shard, and `flush()` or `close()` writes them at onc
 
 from __future__ import annotations
 
+import atexit
 import copy
 import ipaddress
 import json
@@ -167,6 +168,8 @@ class Store:
                 target=self._run_flusher, name="store-flush", daemon=True
             )
             self._flusher.start()
+            # Pending changes of a store nobody closed are written when the interpreter exits.
+            atexit.register(self._close_at_exit)
 
     # Inventory
 
@@ -308,7 +311,14 @@ class Store:
         if self._flusher is not None:
             self._flusher.join()
         if not self.read_only:
+            atexit.unregister(self._close_at_exit)
             self.flush()
+
+    def _close_at_exit(self) -> None:
+        try:
+            self.close()
+        except StoreError:
+            log.exception("writing the store in %s at exit failed", self.db_dir)
 
     def __enter__(self) -> Store:
         return self

@@ -9,15 +9,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
 from xeapp.credentials import CredentialStore, usable_keyring
 from xeapp.datadir import DataDir, DataDirLock, resolve_data_dir
+from xeapp.errors import XeappError
 from xeapp.events import EventBus
 from xeapp.logs import JobLogs
-from xeapp.settings import Settings, load_settings
+from xeapp.settings import Settings, load_settings, save_settings, set_setting
 from xeapp.store import Store
 
 COMMAND_NAMES = (
@@ -70,6 +72,21 @@ class AppContext:
     @property
     def writable(self) -> bool:
         return self.lock is not None
+
+    def update_settings(self, changes: Mapping[str, Any]) -> Settings:
+        """Validate and apply setting changes, save them, and return the new settings.
+
+        Raises InvalidInputError naming the first invalid key, and XeappError for a context
+        opened without the lock; in both cases nothing is saved.
+        """
+        if not self.writable:
+            raise XeappError("settings can be changed only by the process holding the lock")
+        settings = self.settings
+        for key, value in changes.items():
+            settings = set_setting(settings, key, value)
+        save_settings(settings, self.data_dir.settings_file)
+        self.settings = settings
+        return settings
 
     def close(self) -> None:
         """Write pending store changes and release the data directory lock."""
