@@ -132,6 +132,7 @@ def test_save_config_marks_config_saved(server: NetconfTestServer) -> None:
         reply = session.save_config()
     assert "Save running-config successful" in reply.xml
     assert server.device.config_saved is True
+    assert "boot system flash:cat9k.bin" in server.device.startup_config
 
 
 def test_lock_denied_to_second_session(server: NetconfTestServer) -> None:

@@ -55,7 +55,7 @@ def test_hello_capabilities_and_session_id(server: NetconfTestServer) -> None:
         assert int(session.session_id) > 0
 
 
-def test_end_of_message_framing_for_base_1_0_client(server: NetconfTestServer) -> None:
+def test_end_of_message_framing_base_1_0(server: NetconfTestServer) -> None:
     channel, _ = _hello_exchange(server, BASE_1_0)
     channel.sendall(GET_RPC.format(id=7).encode() + END_OF_MESSAGE)
     reply = etree.fromstring(read_message(channel, chunked=False))
@@ -63,7 +63,7 @@ def test_end_of_message_framing_for_base_1_0_client(server: NetconfTestServer) -
     assert reply.find(".//{*}boot-time").text == "2024-03-01T08:30:00+00:00"
 
 
-def test_chunked_framing_for_base_1_1_client(server: NetconfTestServer) -> None:
+def test_chunked_framing_base_1_1(server: NetconfTestServer) -> None:
     channel, hello = _hello_exchange(server, BASE_1_0, BASE_1_1)
     assert hello.findtext("nc:session-id", namespaces=NS)
     channel.sendall(frame_message(GET_RPC.format(id=8).encode(), chunked=True))

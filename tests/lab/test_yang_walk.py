@@ -26,7 +26,7 @@ REAL_CONFIG_REPLY = (
 
 # NOTE: Cisco-IOS-XE-common-types is imported by the platform-software and install models but is
 # not among the stored models. This stand-in defines only the internal-location grouping they
-# use, with the leaf names their list keys (fru slot bay chassis) require; its fru type accepts
+# use, with the leaf names their list keys (fru slot bay chassis) require. Its fru leaf accepts
 # any value because the real fru-type enumeration is not available.
 COMMON_TYPES_STAND_IN = """
 module Cisco-IOS-XE-common-types {

@@ -27,9 +27,9 @@ BASE_1_0 = "urn:ietf:params:netconf:base:1.0"
 BASE_1_1 = "urn:ietf:params:netconf:base:1.1"
 
 # Capabilities for the operations and modules the lab serves, copied from the hello of a
-# Catalyst 9500 on 17.9.1 (YangModels/yang vendor/cisco/xe/1791/capability-cat9500.xml).
-# The cisco-self-mgmt line carries the revision of the stored model; the cisco-ia line is not
-# in the stored excerpt and carries the revision of another 17.x release's hello.
+# Catalyst 9500 on 17.9.1 (tests/data/netconf_xml/hello-capabilities-cat9500-17.9.1-EXCERPT.xml).
+# That excerpt lacks the cisco-self-mgmt and cisco-ia lines. The cisco-self-mgmt line carries
+# the revision of the stored model, and the cisco-ia line a revision seen in other releases.
 CAPABILITIES = [
     BASE_1_0,
     BASE_1_1,

@@ -114,7 +114,7 @@ def _default_operation(edit: etree._Element) -> str:
 def apply_edit_config(edit: etree._Element, device: DeviceState) -> None:
     """Apply an `<edit-config>` element to `device`, entirely or not at all.
 
-    The caller holds `device.lock`. Changes mark the configuration unsaved.
+    The caller must hold `device.lock`. Changes mark the configuration unsaved.
 
     Raises:
         RpcError: the request is invalid or edits configuration the lab does not model.

@@ -21,8 +21,8 @@ _PREFIXES = {
 class RpcError(Exception):
     """A failed RPC, sent to the client as one `rpc-error`.
 
-    `path` holds the Clark tags ("{namespace}name") from `rpc` down to the offending element.
-    `info` holds the error-info children, e.g. {"bad-element": "foo"}.
+    `path` contains the Clark tags ("{namespace}name") from `rpc` down to the offending element.
+    `info` contains the error-info children, e.g. {"bad-element": "foo"}.
     """
 
     def __init__(

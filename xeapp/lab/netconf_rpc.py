@@ -1,4 +1,4 @@
-"""NETCONF operations a lab device answers: get, get-config, edit-config, lock, save-config."""
+"""NETCONF operations a lab device runs: get, get-config, edit-config, lock, save-config."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from lxml import etree
 
 from xeapp.lab.netconf_edit import apply_edit_config
 from xeapp.lab.netconf_errors import NS_BASE, RpcError, element_path
+from xeapp.lab.runconfig import save_config
 from xeapp.lab.state import DeviceState
 from xeapp.lab.subtree import SubtreeFilter
 from xeapp.lab.yangdata import NS_CISCO_IA, build_datastore, list_keys
@@ -145,8 +146,7 @@ def release_locks(device: DeviceState, session_id: int) -> None:
 def rpc_save_config(device: DeviceState) -> list[etree._Element]:
     """Copy the running configuration to startup, as cisco-ia save-config does."""
     with device.lock:
-        device.startup_config = list(device.running_config)
-        device.config_saved = True
+        save_config(device)
     result = etree.Element(f"{{{NS_CISCO_IA}}}result", nsmap={None: NS_CISCO_IA})
     result.text = "Save running-config successful"
     return [result]

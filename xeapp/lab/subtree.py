@@ -53,8 +53,8 @@ class SubtreeFilter:
     """One `<filter type="subtree">`, applied to the top-level elements of a datastore.
 
     `list_keys` returns the key leaf names of a list element given its Clark tag
-    ("{namespace}name"); key leaves of every selected list entry are output, as ConfD-based
-    IOS-XE servers do, so a reply can always tell list entries apart.
+    ("{namespace}name"). The key leaves of every selected list entry are output, so a reply
+    can always tell list entries apart.
     """
 
     def __init__(self, filter_element: etree._Element, list_keys: KeyLookup = _no_keys) -> None:

@@ -5,7 +5,7 @@ Served top-level containers, by module namespace:
 - `Cisco-IOS-XE-device-hardware-oper`: `device-hardware-data/device-hardware` with one
   `device-inventory` chassis entry per stack member and `device-system-data`.
 - `Cisco-IOS-XE-platform-software-oper`: `cisco-platform-software/q-filesystem`, one entry per
-  stack member with its flash partition (sizes in kB, as the model's descriptions say).
+  stack member with its flash partition (sizes in kB, as the model's descriptions state).
 - `Cisco-IOS-XE-install-oper`: `install-oper-data/install-location-information` per member with
   the install packages and the boot mode.
 - Configuration: `cisco-self-mgmt` `netconf-yang` and `Cisco-IOS-XE-native` `native` (hostname
@@ -91,10 +91,9 @@ def present_members(device: DeviceState) -> list[Member]:
 
 
 def _add_location(parent: etree._Element, device: DeviceState, member: Member) -> None:
-    # NOTE: no real q-filesystem or install-oper-data reply was available. fru-rp, slot 0 and bay
-    # 0 for every switch, the switch number as chassis, and chassis -1 on a router follow what
-    # IOS-XE control-process entries show; the fru-type enumeration lives in
-    # Cisco-IOS-XE-common-types, which is not among the stored models.
+    # NOTE: no real q-filesystem or install-oper-data reply was available, so these values are
+    # a guess: fru-rp, slot 0, bay 0, and the switch number as chassis (-1 on a router). The
+    # fru-type enumeration is in Cisco-IOS-XE-common-types, which is not among the stored models.
     _leaf(parent, "fru", "fru-rp")
     _leaf(parent, "slot", 0)
     _leaf(parent, "bay", 0)
@@ -203,7 +202,7 @@ def build_install_oper(device: DeviceState) -> etree._Element:
 
 
 def build_netconf_yang(device: DeviceState) -> etree._Element:
-    """Build the `netconf-yang` configuration container with the cisco-ia defaults."""
+    """Build `netconf-yang` with the cisco-ia values of the real get-config reply in tests/data."""
     root = _top(NS_SELF_MGMT, "netconf-yang")
     cisco_ia = etree.SubElement(root, f"{{{NS_CISCO_IA}}}cisco-ia", nsmap={None: NS_CISCO_IA})
     traps = _child(cisco_ia, "snmp-trap-control")
@@ -217,9 +216,8 @@ def build_native(device: DeviceState) -> etree._Element:
     root = _top(NS_NATIVE, "native")
     _leaf(root, "hostname", device.hostname)
     if device.boot_next:
-        # NOTE: the stored models do not include Cisco-IOS-XE-native. This is where
-        # `boot system <file>` appears in 17.x native data read from devices, but no real reply
-        # in the test data confirms it.
+        # NOTE: this path of `boot system <file>` is recalled from 17.x native data. The stored
+        # models do not include Cisco-IOS-XE-native, and no real reply in tests/data confirms it.
         bootfile = _child(_child(_child(root, "boot"), "system"), "bootfile")
         for entry in device.boot_next:
             filenames = _child(bootfile, "filename-list-ordered-by-user")
@@ -240,7 +238,7 @@ def build_datastore(device: DeviceState, config_only: bool) -> list[etree._Eleme
     """Return the top-level elements of the running configuration, plus state unless
     `config_only`, with verbatim profile replies in place of the generated elements.
 
-    The caller holds `device.lock`.
+    The caller must hold `device.lock`.
     """
     roots = [build_netconf_yang(device), build_native(device)]
     if not config_only:
@@ -255,7 +253,7 @@ def build_datastore(device: DeviceState, config_only: bool) -> list[etree._Eleme
             verbatim = _verbatim_roots(text)
         except etree.XMLSyntaxError as error:
             log.warning(
-                "%s: verbatim NETCONF data for %s is invalid XML: %s",
+                "%s: verbatim NETCONF data for %s is invalid XML, serving generated data: %s",
                 device.hostname,
                 namespace,
                 error,
