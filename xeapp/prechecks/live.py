@@ -1,0 +1,347 @@
+"""Read the live state of one device for its pre-checks: NETCONF first, the CLI for the rest.
+
+One NETCONF `get` returns the members, versions, flash partitions and the unsaved-config flag,
+and a second one the install-oper activity; one SSH session runs `show version`, `show romvar`,
+`show boot`, `show install summary` and, on switches, `show switch`. When NETCONF does not
+answer, the CLI reads the flash space (`show file systems`) and compares the running and
+startup configurations instead. Every read that fails is kept in `errors` under its source,
+so each check can fail with the reason of exactly what it could not read.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import xml.etree.ElementTree as ElementTree
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from xeapp.devicefacts import DeviceFacts, MemberFacts
+from xeapp.drivers.connection import DeviceLogin
+from xeapp.drivers.netconf import (
+    INSTALL_OPER_NS,
+    NetconfDriver,
+)
+from xeapp.drivers.netconf_replies import apply_inventory_reply
+from xeapp.drivers.ssh import SshDriver
+from xeapp.errors import AuthenticationError, DeviceError, UnreachableError, XeappError
+from xeapp.parsers.boot import ShowBoot, parse_show_boot
+from xeapp.parsers.file_systems import parse_show_file_systems
+from xeapp.parsers.install_summary import InstallSummary, parse_install_summary
+from xeapp.parsers.romvar import RomVariables, parse_romvar
+from xeapp.parsers.show_version import ShowVersion, parse_show_version
+from xeapp.parsers.switch import ShowSwitch, parse_show_switch
+from xeapp.platforms import DeviceRole, Platform, UnsupportedPlatformError, identify_platform
+from xeapp.prechecks.model import now_iso
+
+log = logging.getLogger(__name__)
+
+# Sources of live data; `LiveState.errors` is keyed by these.
+NETCONF = "NETCONF"
+SSH = "SSH"
+HARDWARE = "NETCONF device-hardware-data"
+FILESYSTEMS = "flash free space"
+INSTALL_OPER = "NETCONF install-oper-data"
+CONFIG_STATE = "configuration state"
+SHOW_VERSION = "show version"
+SHOW_ROMVAR = "show romvar"
+SHOW_BOOT = "show boot"
+SHOW_INSTALL = "show install summary"
+SHOW_SWITCH = "show switch"
+
+INSTALL_OPER_FILTER = (
+    f'<install-oper-data xmlns="{INSTALL_OPER_NS}"><install-location-information>'
+    "<chassis/><oper-state><sys-activity/><auto-abort-timer/></oper-state>"
+    "</install-location-information></install-oper-data>"
+)
+_NO_ACTIVITY = "install-no-activity"
+# Header and comment lines of `show running-config` and `show startup-config` that change
+# without a configuration change (sizes, timestamps), left out of the comparison with the
+# bare `!` separators.
+_VOLATILE_CONFIG = re.compile(
+    r"^(Building configuration|Current configuration :|Using \d+ out of|! Last configuration"
+    r"|! NVRAM config last updated|! No configuration change since)"
+)
+
+
+@dataclass
+class LiveState:
+    """What one read of a device returned; a value is None when its read failed (see errors).
+
+    `facts` holds the members with their PID, state, filesystem and free space. `platform` is
+    None when the PID is unknown or was not read. `install_activity` maps a stack member (or
+    0 on a router) to its install-oper `sys-activity` when it is not idle.
+    """
+
+    login: DeviceLogin
+    facts: DeviceFacts
+    read_at: str
+    errors: dict[str, str] = field(default_factory=dict)
+    platform: Platform | None = None
+    version: ShowVersion | None = None
+    romvars: RomVariables | None = None
+    boot: ShowBoot | None = None
+    install: InstallSummary | None = None
+    switch: ShowSwitch | None = None
+    unsaved_config: bool | None = None
+    install_activity: dict[int, str] | None = None
+    auto_abort_members: list[int] = field(default_factory=list)
+    free_space_source: str = ""
+
+    @property
+    def ip_address(self) -> str:
+        return self.login.host
+
+    def error(self, *sources: str) -> str | None:
+        """Return the reason the first of `sources` could not be read, or None."""
+        for source in sources:
+            if source in self.errors:
+                return self.errors[source]
+        return None
+
+
+def read_live(login: DeviceLogin) -> LiveState:
+    """Read everything the pre-checks look at from one device, now.
+
+    Returns a LiveState; never raises for a device error, which lands in `errors` instead
+    (a failed connection puts its reason under NETCONF or SSH and under every source read
+    through it).
+    """
+    state = LiveState(login, DeviceFacts(ip_address=login.host), now_iso())
+    _read_netconf(state)
+    _read_ssh(state)
+    _set_platform(state)
+    log.info("%s: read for pre-checks, %d read errors", login.host, len(state.errors))
+    return state
+
+
+def _read_netconf(state: LiveState) -> None:
+    try:
+        with NetconfDriver(state.login) as netconf:
+            reply = netconf.read_inventory()
+            _apply_hardware(state, reply)
+            try:
+                activity = netconf.get([INSTALL_OPER_FILTER], "read install-oper-data")
+                state.install_activity, state.auto_abort_members = _install_activity(activity)
+            except XeappError as exc:
+                state.errors[INSTALL_OPER] = _reason(exc)
+    except DeviceError as exc:
+        reason = _reason(exc)
+        log.info("%s: NETCONF unavailable for pre-checks: %s", state.ip_address, reason)
+        state.errors[NETCONF] = reason
+        state.errors.setdefault(INSTALL_OPER, f"NETCONF: {reason}")
+
+
+def _apply_hardware(state: LiveState, reply: str) -> None:
+    facts = state.facts
+    try:
+        apply_inventory_reply(reply, facts)
+    except XeappError as exc:
+        state.errors[HARDWARE] = _reason(exc)
+        return
+    if facts.read_errors:
+        state.errors[FILESYSTEMS] = "; ".join(facts.read_errors)
+    elif any(m.free_bytes is None for m in facts.members):
+        state.errors[FILESYSTEMS] = "q-filesystem has no flash partition for every member"
+    else:
+        state.free_space_source = "NETCONF q-filesystem"
+    state.unsaved_config = _unsaved_config(reply)
+
+
+def _unsaved_config(reply: str) -> bool | None:
+    try:
+        root = ElementTree.fromstring(reply)
+    except ElementTree.ParseError:
+        return None
+    leaf = root.find(".//{*}device-system-data/{*}unsaved-config")
+    if leaf is None or leaf.text is None:
+        return None
+    return leaf.text.strip().lower() == "true"
+
+
+def _install_activity(reply: str) -> tuple[dict[int, str], list[int]]:
+    """Return the non-idle sys-activity per member and the members with a running timer."""
+    root = ElementTree.fromstring(reply)
+    activity: dict[int, str] = {}
+    timers: list[int] = []
+    for location in root.iterfind(".//{*}install-location-information"):
+        chassis_text = location.findtext("{*}chassis") or "0"
+        number = max(0, int(chassis_text)) if chassis_text.lstrip("-").isdigit() else 0
+        sys_activity = (location.findtext("{*}oper-state/{*}sys-activity") or "").strip()
+        if sys_activity and sys_activity != _NO_ACTIVITY:
+            activity[number] = sys_activity
+        timer = location.findtext("{*}oper-state/{*}auto-abort-timer/{*}state") or ""
+        if timer.strip().endswith("-active"):
+            timers.append(number)
+    return activity, timers
+
+
+def _read_ssh(state: LiveState) -> None:
+    netconf_read = HARDWARE not in state.errors and NETCONF not in state.errors
+    try:
+        with SshDriver(state.login) as ssh:
+            _run(ssh, state, SHOW_VERSION, lambda text: _apply_version(state, text))
+            _run(
+                ssh, state, SHOW_ROMVAR, lambda text: setattr(state, "romvars", parse_romvar(text))
+            )
+            _run(ssh, state, SHOW_BOOT, lambda text: setattr(state, "boot", parse_show_boot(text)))
+            _run(ssh, state, SHOW_INSTALL, lambda text: _apply_install(state, text))
+            _set_platform(state)
+            if state.platform is None or state.platform.role is DeviceRole.SWITCH:
+                _run(ssh, state, SHOW_SWITCH, lambda text: _apply_switch(state, text))
+            if not netconf_read or FILESYSTEMS in state.errors:
+                _read_free_space_cli(ssh, state)
+            if state.unsaved_config is None:
+                _compare_configs(ssh, state)
+    except DeviceError as exc:
+        reason = _reason(exc)
+        log.info("%s: SSH unavailable for pre-checks: %s", state.ip_address, reason)
+        state.errors[SSH] = reason
+        cli_sources = [SHOW_VERSION, SHOW_ROMVAR, SHOW_BOOT, SHOW_INSTALL, SHOW_SWITCH]
+        if not netconf_read:
+            cli_sources += [FILESYSTEMS, CONFIG_STATE]
+        for source in cli_sources:
+            state.errors.setdefault(source, f"SSH: {reason}")
+
+
+def _run(ssh: SshDriver, state: LiveState, command: str, apply: Callable[[str], None]) -> None:
+    """Run one show command and apply its output; a rejected command or parse error is kept."""
+    try:
+        apply(ssh.send_command(command))
+    except DeviceError as exc:
+        if exc.step == command and not _session_lost(exc):
+            state.errors[command] = _reason(exc)
+            return
+        raise
+    except XeappError as exc:  # the output is not what the parser expects
+        state.errors[command] = _reason(exc)
+
+
+def _session_lost(exc: DeviceError) -> bool:
+    return isinstance(exc, UnreachableError | AuthenticationError)
+
+
+def _apply_version(state: LiveState, text: str) -> None:
+    version = parse_show_version(text)
+    state.version = version
+    facts = state.facts
+    facts.hostname = version.hostname
+    facts.current_version = facts.current_version or (
+        str(version.version) if version.version else version.version_text
+    )
+    if facts.members:
+        for row in version.members:
+            member = facts.member(row.number)
+            if member is not None:
+                member.version = row.sw_version
+        return
+
+    # NETCONF gave no members: build them from the stack table, or one chassis.
+    facts.pid = version.pid or ""
+    facts.serial_number = version.serial_number or ""
+    if not version.members:
+        facts.members = [MemberFacts(1, pid=facts.pid, version=facts.current_version)]
+        return
+    for index, row in enumerate(sorted(version.members, key=lambda r: (not r.active, r.number))):
+        pid = version.pids[index] if index < len(version.pids) else row.model
+        facts.members.append(
+            MemberFacts(
+                row.number, role="Active" if row.active else "", pid=pid, version=row.sw_version
+            )
+        )
+    facts.members.sort(key=lambda m: m.number)
+
+
+def _apply_install(state: LiveState, text: str) -> None:
+    state.install = parse_install_summary(text)
+
+
+def _apply_switch(state: LiveState, text: str) -> None:
+    state.switch = parse_show_switch(text)
+    for row in state.switch.members:
+        member = state.facts.member(row.number)
+        if member is None:
+            # A provisioned or removed member has no inventory entry and no flash.
+            member = MemberFacts(row.number)
+            state.facts.members.append(member)
+        member.role = row.role
+        member.state = row.state
+    state.facts.members.sort(key=lambda m: m.number)
+
+
+def _set_platform(state: LiveState) -> None:
+    facts = state.facts
+    if state.platform is not None or not facts.pid:
+        return
+    try:
+        platform = identify_platform(facts.pid)
+    except UnsupportedPlatformError as exc:
+        state.errors.setdefault("platform", str(exc))
+        return
+    state.platform = platform
+    facts.device_role = platform.role.value
+    facts.platform_family = platform.family
+    facts.filesystem = platform.filesystem
+    stacked = len(facts.members) > 1
+    for member in facts.members:
+        member.filesystem = (
+            platform.member_filesystem(member.number) if stacked else platform.filesystem
+        )
+
+
+def _read_free_space_cli(ssh: SshDriver, state: LiveState) -> None:
+    _set_platform(state)
+
+    def apply(text: str) -> None:
+        listing = parse_show_file_systems(text)
+        missing = []
+        for member in state.facts.members:
+            found = listing.find(member.filesystem) if member.filesystem else None
+            if found is None or found.free_bytes is None:
+                missing.append(member.filesystem or f"member {member.number}")
+                continue
+            member.total_bytes = found.size_bytes
+            member.free_bytes = found.free_bytes
+        if missing:
+            raise _MissingFilesystem(", ".join(missing))
+        state.errors.pop(FILESYSTEMS, None)
+        state.free_space_source = "show file systems"
+
+    try:
+        apply(ssh.send_command("show file systems"))
+    except _MissingFilesystem as exc:
+        state.errors[FILESYSTEMS] = f"show file systems does not list {exc}"
+    except DeviceError as exc:
+        if _session_lost(exc):
+            raise
+        state.errors[FILESYSTEMS] = _reason(exc)
+    except XeappError as exc:
+        state.errors[FILESYSTEMS] = _reason(exc)
+
+
+class _MissingFilesystem(Exception):
+    """Filesystems `show file systems` did not list."""
+
+
+def _compare_configs(ssh: SshDriver, state: LiveState) -> None:
+    # NOTE: IOS-XE can print lines differently in the two outputs (certificates, ntp
+    # clock-period), so a difference found here may be cosmetic; NETCONF's unsaved-config
+    # leaf is used whenever NETCONF answers.
+    try:
+        running = _config_body(ssh.send_command("show running-config"))
+        startup = _config_body(ssh.send_command("show startup-config"))
+    except DeviceError as exc:
+        if _session_lost(exc):
+            raise
+        state.errors[CONFIG_STATE] = _reason(exc)
+        return
+    state.unsaved_config = running != startup
+
+
+def _config_body(text: str) -> list[str]:
+    lines = [line.rstrip() for line in text.replace("\r", "").splitlines()]
+    return [line for line in lines if line not in ("", "!") and not _VOLATILE_CONFIG.match(line)]
+
+
+def _reason(exc: XeappError) -> str:
+    return exc.reason if isinstance(exc, DeviceError) else str(exc)
