@@ -56,11 +56,12 @@ def backup_configs(
 def config_differs(running: str, startup: str) -> bool:
     """Return True when the running configuration differs from the startup configuration.
 
-    Header lines that change without a configuration change (sizes, timestamps) are ignored.
+    Header lines that change without a configuration change (sizes, timestamps), blank lines
+    and lines of only `!` are ignored.
     """
     return _significant(running) != _significant(startup)
 
 
 def _significant(text: str) -> list[str]:
     lines = [line.rstrip() for line in text.replace("\r", "").split("\n")]
-    return [line for line in lines if line.strip() and not _VOLATILE.match(line)]
+    return [line for line in lines if line.strip(" !") and not _VOLATILE.match(line)]

@@ -98,6 +98,8 @@ class UpgradeJob:
         with context.open_cli() as cli:
             self._prepare(cli)
             outcome = self._install(cli)
+            if outcome.dropped or outcome.result.outcome is InstallOutcome.SUCCESS:
+                cli.abandon()
         after = self._track_reload(before, outcome)
         self._confirm(before, after)
 

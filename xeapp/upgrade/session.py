@@ -49,6 +49,17 @@ class CliSession(SshDriver):
         self.connect()
         return self
 
+    def abandon(self) -> None:
+        """Close the SSH transport without logging out, for a session the device dropped.
+
+        A graceful close would wait for the device to answer `exit`, which a reloading
+        device never does.
+        """
+        connection, self._connection = self._connection, None
+        client = getattr(connection, "remote_conn_pre", None)
+        if client is not None:
+            client.close()
+
     def run_interactive(
         self,
         command: str,
