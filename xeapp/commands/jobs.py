@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from typing import Any
 
-from xeapp.commands import add_json_option, not_built
+from xeapp.commands import add_json_option, open_context, print_json
+from xeapp.errors import InvalidInputError
+from xeapp.upgrade import jobstore
+from xeapp.upgrade.record import CANCELLED, PENDING, RUNNING
+
+LIST_FIELDS = ("job_id", "status", "target_ip", "image", "schedule_time", "current_step", "reason")
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -17,7 +24,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     actions = parser.add_subparsers(dest="jobs_command", metavar="ACTION")
     cancel = actions.add_parser("cancel", help="cancel a pending job")
     cancel.add_argument("job_id", metavar="ID", help="job id")
-    clear = actions.add_parser("clear", help="remove finished jobs")
+    clear = actions.add_parser("clear", help="remove finished jobs and their logs")
     target = clear.add_mutually_exclusive_group(required=True)
     target.add_argument("job_id", nargs="?", metavar="ID", help="job id")
     target.add_argument("--all", action="store_true", help="remove every finished job")
@@ -25,4 +32,50 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    return not_built("jobs")
+    command = getattr(args, "jobs_command", None)
+    if command == "cancel":
+        return _cancel(args)
+    if command == "clear":
+        return _clear(args)
+    with open_context(args, write=False) as context:
+        jobs = context.store.list_jobs()
+    if getattr(args, "json", False):
+        print_json(jobs)
+        return 0
+    for job in jobs:
+        print("  ".join(str(job.get(name) or "-") for name in LIST_FIELDS))
+    return 0
+
+
+def _cancel(args: argparse.Namespace) -> int:
+    with open_context(args, write=True) as context:
+        job = jobstore.get_job(context.store, args.job_id)
+        if job["status"] == RUNNING:
+            # The data directory lock is ours, so no process runs this job any more.
+            raise InvalidInputError(
+                f"job {args.job_id} is recorded as Running but no app runs it; the app marks "
+                "it interrupted when it starts"
+            )
+        if job["status"] != PENDING:
+            raise InvalidInputError(f"job {args.job_id} is {job['status']}; it cannot be cancelled")
+        record: dict[str, Any] | None = jobstore.finish_pending(
+            context.store,
+            context.job_logs,
+            context.events,
+            args.job_id,
+            CANCELLED,
+            "cancelled by the user",
+        )
+    print(f"job {args.job_id} {record['status'] if record else CANCELLED}", file=sys.stderr)
+    return 0
+
+
+def _clear(args: argparse.Namespace) -> int:
+    with open_context(args, write=True) as context:
+        if args.all:
+            count = jobstore.clear_finished(context.store, context.job_logs)
+            print(f"cleared {count} finished jobs", file=sys.stderr)
+        else:
+            jobstore.clear_job(context.store, context.job_logs, args.job_id)
+            print(f"cleared job {args.job_id}", file=sys.stderr)
+    return 0

@@ -32,6 +32,7 @@ from xeapp.images import validate_image_filename
 from xeapp.logs import JobLogs
 from xeapp.settings import Settings
 from xeapp.store import Store
+from xeapp.upgrade import jobstore
 from xeapp.upgrade.context import CopyUrl, JobContext, TransferBytes
 from xeapp.upgrade.job import UpgradeJob
 from xeapp.upgrade.options import UpgradeOptions
@@ -133,9 +134,9 @@ class JobManager:
         for worker in self._workers:
             worker.join(max(0.0, deadline - time.monotonic()))
         with self._lock:
-            left = dict(self._running)
-        for job_id, context in left.items():
-            self._interrupt(job_id, context.recorder.current_step, "the app stopped")
+            left = list(self._running)
+        for job_id in left:
+            self._interrupt(job_id, "the app stopped")
         self._started = False
 
     # Submitting
@@ -232,27 +233,17 @@ class JobManager:
 
     def clear(self, job_id: str) -> None:
         """Remove a finished job and its log; raises NotFoundError or InvalidInputError."""
-        job = self.get(job_id)
-        if job["status"] not in FINISHED_STATES:
-            raise InvalidInputError(f"job {job_id} is {job['status']}; only finished jobs clear")
-        self.store.remove_job(job_id)
-        self.job_logs.remove(job_id)
+        jobstore.clear_job(self.store, self.job_logs, job_id)
 
     def clear_finished(self) -> int:
         """Remove every finished job and its log; returns how many were removed."""
-        finished = [j["job_id"] for j in self.store.list_jobs() if j["status"] in FINISHED_STATES]
-        for job_id in finished:
-            self.clear(job_id)
-        return len(finished)
+        return jobstore.clear_finished(self.store, self.job_logs)
 
     # Reading
 
     def get(self, job_id: str) -> dict[str, Any]:
         """Return a job record; raises NotFoundError."""
-        job = self.store.get_job(job_id)
-        if job is None:
-            raise NotFoundError(f"job {job_id} not found")
-        return job
+        return jobstore.get_job(self.store, job_id)
 
     def list_jobs(self) -> list[dict[str, Any]]:
         """Return every job, oldest first."""
@@ -337,14 +328,11 @@ class JobManager:
     def _finish_pending(self, job_id: str, status: str, reason: str) -> dict[str, Any] | None:
         """Move a Pending job to `status`; returns the record, None if it was no longer Pending."""
         with self._lock:
-            job = self.store.get_job(job_id)
-            if job is None or job["status"] != PENDING:
-                return None
             if self._started and self._scheduler.get_job(job_id) is not None:
                 self._scheduler.remove_job(job_id)
-            recorder = JobRecorder(job, self.store, self.job_logs, self.events)
-            recorder.line(f"job {status}: {reason}")
-            return recorder.set_state(status, reason, finished_at=now_iso())
+            return jobstore.finish_pending(
+                self.store, self.job_logs, self.events, job_id, status, reason
+            )
 
     # Recovery at start
 
@@ -352,7 +340,7 @@ class JobManager:
         changed = []
         for job in self.store.list_jobs():
             if job["status"] == RUNNING:
-                changed.append(self._interrupt(job["job_id"], job.get("current_step"), None))
+                changed.append(self._interrupt(job["job_id"], None))
                 threading.Thread(target=self._reread, args=(job["target_ip"],), daemon=True).start()
             elif job["status"] == PENDING:
                 due = stored_time(job.get("schedule_time")) or stored_time(job.get("created_at"))
@@ -370,14 +358,8 @@ class JobManager:
                     changed.append(record or job)
         return changed
 
-    def _interrupt(self, job_id: str, step: str | None, cause: str | None) -> dict[str, Any]:
-        job = self.get(job_id)
-        recorder = JobRecorder(job, self.store, self.job_logs, self.events)
-        reason = f"interrupted during step {step or 'none'}"
-        if cause:
-            reason += f": {cause}"
-        recorder.line(f"job {FAILED}: {reason}")
-        return recorder.set_state(FAILED, reason, finished_at=now_iso())
+    def _interrupt(self, job_id: str, cause: str | None) -> dict[str, Any]:
+        return jobstore.interrupt(self.store, self.job_logs, self.events, job_id, cause)
 
     def _reread(self, ip_address: str) -> None:
         """Read a device whose job was interrupted, so the inventory shows its real state."""
