@@ -6,12 +6,14 @@ import argparse
 import ipaddress
 import logging
 import sys
+from datetime import datetime
 from typing import Any
 
 from xeapp.commands import add_json_option, open_context, print_json
 from xeapp.datadir import DataDir, lock_holder, resolve_data_dir
 from xeapp.errors import InvalidInputError
-from xeapp.events import JOB_LOG_LINE
+from xeapp.events import JOB_LOG_LINE, EventBus
+from xeapp.upgrade.jobs import JobManager
 from xeapp.upgrade.options import UpgradeOptions
 from xeapp.upgrade.record import SUCCESS
 from xeapp.upgrade.schedule import parse_start_time
@@ -135,7 +137,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_jobs(
-    manager: Any, events: Any, hosts: list[str], at: Any, args: argparse.Namespace
+    manager: JobManager,
+    events: EventBus,
+    hosts: list[str],
+    at: datetime | None,
+    args: argparse.Namespace,
 ) -> list[dict[str, Any]]:
     """Submit the jobs, stream their log lines to stderr, and return their final records."""
     targets: dict[str, str] = {}
