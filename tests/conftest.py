@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -59,12 +59,12 @@ def run_xeapp(
 
 
 @pytest.fixture
-def cli_env() -> object:
+def cli_env() -> Callable[..., dict[str, str]]:
     """The function that builds a CLI subprocess environment (see make_cli_env)."""
     return make_cli_env
 
 
 @pytest.fixture
-def run_cli() -> object:
+def run_cli() -> Callable[..., subprocess.CompletedProcess[str]]:
     """The function that runs the CLI in a subprocess (see run_xeapp)."""
     return run_xeapp
