@@ -197,11 +197,20 @@ def _read_ssh(state: LiveState) -> None:
         reason = _reason(exc)
         log.info("%s: SSH unavailable for pre-checks: %s", state.ip_address, reason)
         state.errors[SSH] = reason
-        cli_sources = [SHOW_VERSION, SHOW_ROMVAR, SHOW_BOOT, SHOW_INSTALL, SHOW_SWITCH]
-        if not netconf_read:
-            cli_sources += [FILESYSTEMS, CONFIG_STATE]
-        for source in cli_sources:
-            state.errors.setdefault(source, f"SSH: {reason}")
+        unread = {
+            SHOW_VERSION: state.version,
+            SHOW_ROMVAR: state.romvars,
+            SHOW_BOOT: state.boot,
+            SHOW_INSTALL: state.install,
+            SHOW_SWITCH: state.switch,
+        }
+        if not state.free_space_source:
+            unread[FILESYSTEMS] = None
+        if state.unsaved_config is None:
+            unread[CONFIG_STATE] = None
+        for source, value in unread.items():
+            if value is None:
+                state.errors.setdefault(source, f"SSH: {reason}")
 
 
 def _run(ssh: SshDriver, state: LiveState, command: str, apply: Callable[[str], None]) -> None:
