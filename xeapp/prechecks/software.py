@@ -174,7 +174,7 @@ def check_reachability(live: LiveState, image: TargetImage) -> Outcome:
             problem += "; if NETCONF is off, turn it on with `xeapp netconf enable`"
         problems.append(problem)
     if SSH in live.errors:
-        problems.append(f"SSH on port {login.ssh_port} did not answer: {live.errors[SSH]}")
+        problems.append(f"SSH on port {login.ssh_port} failed: {live.errors[SSH]}")
     read = f"NETCONF port {login.netconf_port}, SSH port {login.ssh_port}, user {login.username}"
     if problems:
         return Outcome(Result.FAIL, "; ".join(problems), read)
