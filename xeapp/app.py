@@ -10,6 +10,7 @@ import ipaddress
 import logging
 import os
 import secrets
+import socket
 import sys
 import threading
 import webbrowser
@@ -21,7 +22,7 @@ from nicegui import app, ui
 
 from xeapp.api import install_api, remove_endpoint, write_endpoint
 from xeapp.datadir import atomic_write
-from xeapp.errors import InvalidInputError
+from xeapp.errors import InvalidInputError, XeappError
 from xeapp.services import AppServices
 from xeapp.ui.pages import register_pages
 
@@ -61,6 +62,20 @@ def check_host(host: str, password_hash: str | None) -> None:
         "password: set one with `xeapp run --set-ui-password` (or on the Settings page of a "
         "UI bound to 127.0.0.1), then start again with --host"
     )
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Raise XeappError when the UI port is taken, before any service starts."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise XeappError(
+                f"cannot serve the UI on {host} port {port}: {exc.strerror}; another program "
+                "(or another xeapp) uses it, so pick another with --port"
+            ) from exc
 
 
 def native_window_support() -> tuple[bool, str]:
@@ -106,10 +121,11 @@ def build_app(services: AppServices, *, require_login: bool = False) -> None:
 def run_app(services: AppServices, options: UiOptions) -> None:
     """Serve the UI until the window closes, Ctrl-C or SIGTERM, then stop every service.
 
-    Raises InvalidInputError for a non-loopback host without a UI password, ImageError when
-    the image server cannot bind.
+    Raises InvalidInputError for a non-loopback host without a UI password, XeappError when
+    the UI port is taken, ImageError when the image server cannot bind.
     """
     check_host(options.host, services.settings.ui_password_hash)
+    check_port_free(options.host, options.port)
     native, reason = choose_window(options.window)
     if not native and options.window != "browser":
         log.info("opening a browser tab: %s", reason)

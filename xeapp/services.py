@@ -98,7 +98,11 @@ class AppServices:
         self.image_server = ImageServer(
             self.data_dir.repo_dir,
             bind=image_server_bind or self.settings.image_server_bind,
-            port=image_server_port or self.settings.image_server_port,
+            port=(
+                image_server_port
+                if image_server_port is not None
+                else self.settings.image_server_port
+            ),
             fallback_port=self.settings.image_server_fallback_port,
             public_address=self.settings.image_server_address,
             resolver=self.repository.resolve_for_serving,
@@ -137,8 +141,12 @@ class AppServices:
         demo: bool = False,
         image_server_bind: str | None = None,
         image_server_port: int | None = None,
+        use_keyring: bool = True,
     ) -> AppServices:
         """Lock the data directory at `root`, open its store and build every service.
+
+        Without `use_keyring`, secrets go to the data directory's user-only file, never to
+        the OS keyring (the demo's throwaway credentials).
 
         Raises DataDirLockedError when another xeapp process uses the directory, StoreError
         when the store cannot be opened.
@@ -157,7 +165,7 @@ class AppServices:
             data_dir=data_dir,
             settings=settings,
             store=store,
-            credentials=CredentialStore(data_dir.root, usable_keyring()),
+            credentials=CredentialStore(data_dir.root, usable_keyring() if use_keyring else None),
             events=events,
             job_logs=JobLogs(data_dir.job_logs_dir, events),
             lock=lock,
