@@ -1,7 +1,7 @@
 """Read the live state of one device for its pre-checks: NETCONF first, the CLI for the rest.
 
 One NETCONF `get` returns the members, versions, flash partitions and the unsaved-config flag,
-and a second one the install-oper activity; one SSH session runs `show version`, `show romvar`,
+and a second one the install-oper activity. One SSH session runs `show version`, `show romvar`,
 `show boot`, `show install summary` and, on switches, `show switch`. When NETCONF does not
 answer, the CLI reads the flash space (`show file systems`) and compares the running and
 startup configurations instead. Every read that fails is kept in `errors` under its source,
@@ -68,7 +68,7 @@ _VOLATILE_CONFIG = re.compile(
 class LiveState:
     """What one read of a device returned; a value is None when its read failed (see errors).
 
-    `facts` holds the members with their PID, state, filesystem and free space. `platform` is
+    `facts` contains the members with their PID, state, filesystem and free space. `platform` is
     None when the PID is unknown or was not read. `install_activity` maps a stack member (or
     0 on a router) to its install-oper `sys-activity` when it is not idle.
     """
@@ -103,9 +103,9 @@ class LiveState:
 def read_live(login: DeviceLogin) -> LiveState:
     """Read everything the pre-checks look at from one device, now.
 
-    Returns a LiveState; never raises for a device error, which lands in `errors` instead
-    (a failed connection puts its reason under NETCONF or SSH and under every source read
-    through it).
+    Returns a LiveState and never raises for a device error: each error goes into `errors`.
+    A failed connection puts its reason under NETCONF or SSH and under every source that
+    was not read because of it.
     """
     state = LiveState(login, DeviceFacts(ip_address=login.host), now_iso())
     _read_netconf(state)
