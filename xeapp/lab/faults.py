@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 from xeapp.lab.state import DeviceState
 
@@ -78,6 +79,12 @@ def apply_fault(device: DeviceState, name: str, params: dict[str, object]) -> No
         device.faults[name] = full
         if name == "netconf_disabled":
             device.netconf_enabled = False
+            # The startup configuration lacks `netconf-yang` too, so a reload keeps it off.
+            if device.saved_config is not None:
+                device.saved_config = replace(device.saved_config, netconf_enabled=False)
+                device.startup_config = [
+                    line for line in device.startup_config if line != "netconf-yang"
+                ]
         elif name == "netconf_slow_start":
             device.netconf_start_seconds = float(str(full["seconds"]))
             device.netconf_ready_at = time.monotonic() + device.netconf_start_seconds

@@ -109,7 +109,7 @@ def _download(vty: Vty, url: str, fs: Filesystem) -> tuple[int, str]:
     if "copy_http_refused" in faults:
         raise CopyFailed(f"%Error opening {url} (Socket error)")
     if "copy_http_stall" in faults:
-        time.sleep(min(float(str(faults["copy_http_stall"]["seconds"])), 60.0))
+        vty.pause(min(float(str(faults["copy_http_stall"]["seconds"])), 60.0))
         raise CopyFailed(f"%Error opening {url} (Timed out)")
     try:
         response = _OPENER.open(url, timeout=HTTP_TIMEOUT)

@@ -15,6 +15,7 @@ import paramiko
 
 from xeapp.lab.faults import apply_fault
 from xeapp.lab.profiles import build_device, load_profile, profile_names
+from xeapp.lab.runconfig import record_startup
 from xeapp.lab.ssh_server import Endpoint, LabServer
 from xeapp.lab.state import DeviceState
 
@@ -176,6 +177,8 @@ class Lab:
         for state in self.states:
             with state.lock:
                 state.netconf_ready_at = max(state.netconf_ready_at, time.monotonic())
+                if state.saved_config is None:
+                    record_startup(state)
         self.server.start()
         self.started = True
         log.info("lab started with %d devices", len(self.devices))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -194,21 +193,21 @@ def _mark_activated(device: DeviceState, version: str, committed: bool) -> None:
 
 
 def _start_abort_timer(vty: Vty, minutes: int) -> None:
-    device = vty.device
-    device.install.auto_abort_deadline = time.monotonic() + minutes * 60
+    vty.device.install.auto_abort_deadline = time.monotonic() + minutes * 60
+
+
+def expire_auto_abort(device: DeviceState) -> bool:
+    """Roll back an uncommitted activation whose auto-abort timer has run out.
+
+    The lab's accept loop calls this on every tick, so no timer thread outlives the lab. The
+    caller holds `device.lock` and drops the device's sessions when this returns True.
+    """
     deadline = device.install.auto_abort_deadline
-
-    def expire() -> None:
-        with device.lock:
-            if device.install.auto_abort_deadline != deadline:
-                return
-            log.info("%s: auto-abort timer expired, rolling back", device.hostname)
-            _abort(device)
-        vty.drop_sessions()
-
-    timer = threading.Timer(minutes * 60, expire)
-    timer.daemon = True
-    timer.start()
+    if deadline is None or time.monotonic() < deadline:
+        return False
+    log.info("%s: auto-abort timer expired, rolling back", device.hostname)
+    _abort(device)
+    return True
 
 
 def _reload_after(vty: Vty, reason: str, version: str | None) -> None:

@@ -7,6 +7,7 @@ import math
 import time
 from datetime import UTC, datetime, timedelta
 
+from xeapp.lab.runconfig import load_startup, record_startup
 from xeapp.lab.state import DeviceState, InstallPackage, LabFile
 from xeapp.lab.versions import image_family, image_for_version, long_version, package_version
 
@@ -55,6 +56,10 @@ def reload_device(device: DeviceState, reason: str, version: str | None = None) 
     device.boot_time = datetime.now(UTC) + timedelta(seconds=min(down_for, 86400))
     device.netconf_ready_at = now + min(down_for, 86400) + device.netconf_start_seconds
     device.install.operation_in_progress = None
+    # NOTE: the lab keeps one list for the `boot system` lines and the BOOT variable, so an
+    # unsaved `boot system` is lost here too. A Catalyst may already have written it to ROMMON.
+    load_startup(device)
+    device.boot_current = list(device.boot_next)
 
     if version is not None and "reload_rollback" in faults:
         log.info("%s: fault reload_rollback keeps version %s", device.hostname, device.version)
@@ -81,6 +86,8 @@ def _boot_into(device: DeviceState, version: str) -> None:
     boot = [f"{device.fs_prefix}:packages.conf"]
     device.boot_current = list(boot)
     device.boot_next = list(boot)
+    # Install writes `boot system` to the startup configuration itself.
+    record_startup(device)
 
 
 def _roll_back(device: DeviceState) -> None:

@@ -1,10 +1,10 @@
-"""The running configuration a lab device prints, built from its state."""
+"""The running and startup configurations of a lab device: rendering, saving and loading."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from xeapp.lab.state import DeviceState
+from xeapp.lab.state import DeviceState, SavedConfig
 
 
 def config_lines(device: DeviceState) -> list[str]:
@@ -54,5 +54,36 @@ def render_startup_config(device: DeviceState) -> str:
 
 def save_config(device: DeviceState) -> None:
     """Copy the running configuration to the startup configuration."""
+    record_startup(device)
+    device.config_saved = True
+
+
+def record_startup(device: DeviceState) -> None:
+    """Make the running configuration the startup one, leaving `config_saved` as it is."""
     device.startup_config = config_lines(device)
+    device.saved_config = SavedConfig(
+        hostname=device.hostname,
+        boot_system=tuple(device.boot_next),
+        file_prompt_quiet=device.file_prompt_quiet,
+        http_client_source_interface=device.http_client_source_interface,
+        netconf_enabled=device.netconf_enabled,
+        extra_lines=tuple(device.running_config),
+    )
+
+
+def load_startup(device: DeviceState) -> None:
+    """Replace the running configuration with the startup one, as a boot does.
+
+    Changes made since the last save are lost. A device with no startup configuration recorded
+    keeps its running one.
+    """
+    saved = device.saved_config
+    if saved is None:
+        return
+    device.hostname = saved.hostname
+    device.boot_next = list(saved.boot_system)
+    device.file_prompt_quiet = saved.file_prompt_quiet
+    device.http_client_source_interface = saved.http_client_source_interface
+    device.netconf_enabled = saved.netconf_enabled
+    device.running_config = list(saved.extra_lines)
     device.config_saved = True

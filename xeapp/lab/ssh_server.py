@@ -7,6 +7,7 @@ import logging
 import selectors
 import socket
 import threading
+import time
 from dataclasses import dataclass, field
 
 import paramiko
@@ -18,6 +19,7 @@ from paramiko.common import (
 )
 from paramiko.server import InteractiveQuery
 
+from xeapp.lab.install_commands import expire_auto_abort
 from xeapp.lab.reload import is_up
 from xeapp.lab.state import DeviceState
 from xeapp.lab.terminal import ChannelClosed, Terminal
@@ -30,9 +32,10 @@ try:
 except ImportError:  # the CLI still works in a checkout without the NETCONF server
     serve_netconf_session = None  # type: ignore[assignment]
 
-_TICK = 0.05  # seconds between checks of reloads and NETCONF being switched on or off
+_TICK = 0.05  # seconds between checks of reloads, auto-abort timers and NETCONF on or off
 _AUTH_TIMEOUT = 30.0
 _REQUEST_TIMEOUT = 15.0
+_JOIN_TIMEOUT = 2.0  # seconds stop() waits for each thread of the lab to end
 _session_ids = itertools.count(1)
 
 
@@ -207,19 +210,29 @@ class LabServer:
         self._thread.start()
 
     def stop(self) -> None:
-        """Stop accepting, close every listener and session, and wait for session threads."""
+        """Stop accepting, close every listener and session, and wait for the lab's threads.
+
+        Every session thread ends within about `_TICK` once its transport is closed, so the
+        joins return at once; the timeouts only bound a thread stuck in a handler.
+        """
         self._stop.set()
         if self._thread is not None:
-            self._thread.join(timeout=5)
+            self._thread.join(timeout=_JOIN_TIMEOUT)
         for key in list(self._listeners):
             self._unregister(*key)
+        transports: list[paramiko.Transport] = []
         for endpoint in self.endpoints:
             endpoint.close_held()
+            with endpoint.guard:
+                transports += endpoint.transports
             endpoint.drop_sessions()
         with self._threads_guard:
             threads = list(self._threads)
-        for thread in threads:
-            thread.join(timeout=2)
+        for thread in [*threads, *transports]:
+            thread.join(timeout=_JOIN_TIMEOUT)
+        still_running = [thread.name for thread in threads if thread.is_alive()]
+        if still_running:
+            log.warning("lab stopped with session threads still running: %s", still_running)
         self._selector.close()
 
     def _loop(self) -> None:
@@ -233,8 +246,11 @@ class LabServer:
         for index, endpoint in enumerate(self.endpoints):
             device = endpoint.device
             with device.lock:
+                rolled_back = expire_auto_abort(device)
                 up = is_up(device)
                 netconf_on = device.netconf_enabled
+            if rolled_back:
+                endpoint.drop_sessions()
             listening = up or self.reload_behaviour == "silent"
             self._want(index, "ssh", endpoint.ip, endpoint.ssh_port, listening)
             self._want(
@@ -293,8 +309,8 @@ class LabServer:
             endpoint.transports.add(transport)
         try:
             transport.start_server(server=server)
-            channel = transport.accept(timeout=_AUTH_TIMEOUT)
-            if channel is None or not server.request.wait(_REQUEST_TIMEOUT):
+            channel = self._wait_for_request(transport, server)
+            if channel is None:
                 return
             self._run_session(endpoint, server, channel, peer)
         except (paramiko.SSHException, EOFError, OSError) as exc:
@@ -305,6 +321,26 @@ class LabServer:
             transport.close()
             with self._threads_guard:
                 self._threads.discard(threading.current_thread())
+
+    def _wait_for_request(
+        self, transport: paramiko.Transport, server: _DeviceServer
+    ) -> paramiko.Channel | None:
+        """Return the channel once the client asked for a shell, exec or subsystem.
+
+        Returns None when the client leaves, the lab stops or a time limit passes first.
+        paramiko's `accept` does not return when the transport closes, so both waits poll.
+        """
+        channel = None
+        deadline = time.monotonic() + _AUTH_TIMEOUT
+        while channel is None:
+            if self._stop.is_set() or not transport.is_active() or time.monotonic() > deadline:
+                return None
+            channel = transport.accept(timeout=_TICK)
+        deadline = time.monotonic() + _REQUEST_TIMEOUT
+        while not server.request.wait(_TICK):
+            if self._stop.is_set() or not transport.is_active() or time.monotonic() > deadline:
+                return None
+        return channel
 
     @staticmethod
     def _run_session(

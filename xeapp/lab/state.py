@@ -76,6 +76,18 @@ class InstallState:
     rollback_version: str | None = None
 
 
+@dataclass(frozen=True)
+class SavedConfig:
+    """The settings of the startup configuration, which a reload loads back into the running one."""
+
+    hostname: str
+    boot_system: tuple[str, ...]
+    file_prompt_quiet: bool
+    http_client_source_interface: str | None
+    netconf_enabled: bool
+    extra_lines: tuple[str, ...]
+
+
 @dataclass
 class Platform:
     """Per-model wording and layout choices of the CLI outputs, taken from the device's profile."""
@@ -116,7 +128,10 @@ class DeviceState:
     netconf_ready_at: float = 0.0  # time.monotonic() from which NETCONF sessions succeed
     config_saved: bool = True
     running_config: list[str] = field(default_factory=list)
+    # Lines `show startup-config` prints and the settings a reload restores; empty and None
+    # until the lab starts or the configuration is first saved.
     startup_config: list[str] = field(default_factory=list)
+    saved_config: SavedConfig | None = None
     file_prompt_quiet: bool = False
     http_client_source_interface: str | None = None
     boot_time: datetime = field(default_factory=lambda: datetime.now(UTC))

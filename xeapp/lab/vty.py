@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Callable
 
 from xeapp.lab.clierror import IncompleteCommand, InvalidInput
@@ -57,6 +58,14 @@ class Vty:
         key = self.terminal.read_key()
         self.terminal.write("\n")
         return key not in ("n", "N")
+
+    def pause(self, seconds: float) -> None:
+        """Wait `seconds` like a slow device; raise SessionDropped if the session closes first."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if self.terminal.channel.closed:
+                raise SessionDropped
+            time.sleep(min(0.05, max(0.0, deadline - time.monotonic())))
 
     def run(self) -> None:
         """Serve the session until the client leaves or the device drops it."""
