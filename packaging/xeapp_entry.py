@@ -22,9 +22,9 @@ def _open_console_log() -> TextIO:
 
         log_dir = platformdirs.user_log_path("xeapp", appauthor=False)
         log_dir.mkdir(parents=True, exist_ok=True)
-        return open(log_dir / CONSOLE_LOG_NAME, "a", encoding="utf-8", buffering=1)  # noqa: SIM115
+        return open(log_dir / CONSOLE_LOG_NAME, "a", encoding="utf-8", buffering=1)
     except OSError:
-        return open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+        return open(os.devnull, "w", encoding="utf-8")
 
 
 def redirect_missing_streams() -> None:
