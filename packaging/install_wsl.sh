@@ -87,9 +87,9 @@ Start the demo (simulated devices, no hardware needed):
 Start the app for real devices:
     xeapp run --browser
 
-Open the UI from Windows at http://localhost:8765/ (the ui_port setting). WSL2 forwards
-localhost ports to Windows, and the UI binds 127.0.0.1 inside WSL, so it stays local to this
-PC. Data (settings, inventory, images, logs) is in ~/.local/share/xeapp, or in the
+Open the UI from a Windows browser at http://localhost:8766/ for the demo and
+http://localhost:8765/ for the app (the ui_port setting). WSL2 forwards localhost ports to
+Windows, and the UI binds 127.0.0.1 inside WSL, so it stays local to this PC. Data (settings, inventory, images, logs) is in ~/.local/share/xeapp, or in the
 directory given with --data-dir or XEAPP_DATA_DIR.
 
 Devices copy images from the image server of xeapp (port 80, or 8080 when 80 cannot be
