@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import http.server
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -55,6 +56,26 @@ def open_cli(device: LabDevice, **options: Any) -> BaseConnection:
 def connect() -> Callable[..., BaseConnection]:
     """Return the function that opens a netmiko cisco_xe session to a lab device."""
     return open_cli
+
+
+def wait_for_drop(conn: BaseConnection, timeout: float = 5.0) -> bool:
+    """Wait until the device closed the session; return whether it did within `timeout`.
+
+    netmiko's disconnect() on a session the device is about to drop writes a newline and reads
+    for 10 s, because paramiko reports no data rather than a closed channel. Tests that make
+    the device reload wait here first, so the disconnect that follows returns at once.
+    """
+    transport = conn.remote_conn.get_transport()
+    deadline = time.monotonic() + timeout
+    while transport.is_active() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return not transport.is_active()
+
+
+@pytest.fixture
+def dropped() -> Callable[..., bool]:
+    """Return the function that waits until the device closed a netmiko session."""
+    return wait_for_drop
 
 
 @dataclass

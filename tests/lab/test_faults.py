@@ -53,14 +53,14 @@ def test_ssh_banner_timeout(make_lab) -> None:
             sock.recv(100)
 
 
-def test_connection_reset_mid_command(make_lab, connect) -> None:
+def test_connection_reset_mid_command(make_lab, connect, dropped) -> None:
     lab = make_lab("c9500")
     device = lab.devices[0]
     lab.set_fault(device.ip, "connection_reset", command="show version")
     conn = connect(device)
     with pytest.raises((OSError, EOFError, Exception)):
-        conn.send_command("show version", read_timeout=3)
-    assert not conn.remote_conn.get_transport().is_active()
+        conn.send_command("show version", read_timeout=1)
+    assert dropped(conn)
 
 
 @pytest.mark.parametrize(
@@ -126,7 +126,8 @@ def test_install_no_space_real_check(make_lab, connect, image_server) -> None:
     assert "flash-3: requires" in output
 
 
-def _install_and_wait(lab, connect, image_server, wait: float = 1.5) -> None:
+def _install_and_wait(lab, connect, dropped, image_server) -> bool:
+    """Run a one-step install, then wait out the reload; return whether the session dropped."""
     device = lab.devices[0]
     with connect(device) as conn:
         _stage(conn, image_server.url)
@@ -135,31 +136,33 @@ def _install_and_wait(lab, connect, image_server, wait: float = 1.5) -> None:
             expect_string="SUCCESS:",
             read_timeout=10,
         )
-    time.sleep(wait)
+        session_dropped = dropped(conn)
+    time.sleep(device.state.reload_seconds + 0.2)
+    return session_dropped
 
 
-def test_reload_never_returns(make_lab, connect, image_server) -> None:
+def test_reload_never_returns(make_lab, connect, dropped, image_server) -> None:
     lab = make_lab("c9500")
     lab.set_fault(lab.devices[0].ip, "reload_never_returns")
-    _install_and_wait(lab, connect, image_server)
+    assert _install_and_wait(lab, connect, dropped, image_server)
     with socket.socket() as sock:
         sock.settimeout(0.5)
         assert sock.connect_ex((lab.devices[0].ip, lab.devices[0].ssh_port)) != 0
 
 
-def test_reload_rollback_keeps_old_version(make_lab, connect, image_server) -> None:
+def test_reload_rollback_keeps_old_version(make_lab, connect, dropped, image_server) -> None:
     lab = make_lab("c9500")
     lab.set_fault(lab.devices[0].ip, "reload_rollback")
-    _install_and_wait(lab, connect, image_server)
+    assert _install_and_wait(lab, connect, dropped, image_server)
     with connect(lab.devices[0]) as conn:
         version = conn.send_command("show version | include IOS XE")
     assert "17.09.04a" in version
 
 
-def test_reload_member_missing(make_lab, connect, image_server) -> None:
+def test_reload_member_missing(make_lab, connect, dropped, image_server) -> None:
     lab = make_lab("c9300-stack3")
     lab.set_fault(lab.devices[0].ip, "reload_member_missing", member=3)
-    _install_and_wait(lab, connect, image_server)
+    assert _install_and_wait(lab, connect, dropped, image_server)
     with connect(lab.devices[0]) as conn:
         switch = conn.send_command("show switch")
     assert "Removed" in switch

@@ -22,8 +22,25 @@ def wait_until_up(device, timeout: float = 10.0) -> None:
     raise TimeoutError(f"{device.ip} did not come back within {timeout} s")
 
 
+DESTINATION_PROMPT = r"Destination filename \[[^\]]*\]\?"
+
+
+def wait_until_refused(device, timeout: float) -> int:
+    """Return the connect_ex status once the SSH port refuses, or the last one at `timeout`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with socket.socket() as sock:
+            sock.settimeout(0.2)
+            status = sock.connect_ex((device.ip, device.ssh_port))
+        if status != 0 or time.monotonic() >= deadline:
+            return status
+        time.sleep(0.02)
+
+
 def stage(conn, image_server) -> str:
-    output = conn.send_command_timing(f"copy {image_server.url} flash:", read_timeout=5)
+    output = conn.send_command(
+        f"copy {image_server.url} flash:", expect_string=DESTINATION_PROMPT, read_timeout=5
+    )
     output += conn.send_command(
         "\n", expect_string=r"#", read_timeout=10, strip_prompt=False, strip_command=False
     )
@@ -48,8 +65,8 @@ def test_copy_overwrite_prompt_and_quiet(make_lab, connect, image_server) -> Non
     lab = make_lab("c9500")
     with connect(lab.devices[0]) as conn:
         stage(conn, image_server)
-        again = conn.send_command_timing(f"copy {image_server.url} flash:")
-        again += conn.send_command_timing("\n")
+        again = conn.send_command(f"copy {image_server.url} flash:", expect_string=r"\?")
+        again += conn.send_command("\n", expect_string=r"\[confirm\]")
         again += conn.send_command("\n", expect_string=r"#", read_timeout=10)
         conn.send_config_set(["file prompt quiet"])
         quiet = conn.send_command(f"copy {image_server.url} flash:", read_timeout=10)
@@ -73,7 +90,7 @@ def test_copy_http_real_404_and_refused(make_lab, connect, image_server) -> None
     assert f"%Error opening {refused} (Socket error)" in no_server
 
 
-def test_one_step_install_reloads_stack(make_lab, connect, image_server) -> None:
+def test_one_step_install_reloads_stack(make_lab, connect, dropped, image_server) -> None:
     lab = make_lab("c9300-stack3")
     device = lab.devices[0]
     second = connect(device)
@@ -87,9 +104,8 @@ def test_one_step_install_reloads_stack(make_lab, connect, image_server) -> None
             )
         except (ReadException, OSError) as exc:
             pytest.fail(f"install output ended early: {exc}")
-        time.sleep(0.5)
-        assert not conn.remote_conn.get_transport().is_active()
-    assert not second.remote_conn.get_transport().is_active()
+        assert dropped(conn)
+    assert dropped(second)
     assert "Image added. Version: 17.12.04" in output
     assert "--- Starting Commit ---" in output
 
@@ -110,7 +126,7 @@ def test_one_step_install_reloads_stack(make_lab, connect, image_server) -> None
     assert device.state.last_reload_reason == "Install"
 
 
-def test_bundle_device_comes_back_in_install_mode(make_lab, connect, image_server) -> None:
+def test_bundle_device_comes_back_in_install_mode(make_lab, connect, dropped, image_server) -> None:
     lab = make_lab({"profile": "c3850-stack"})
     device = lab.devices[0]
     name = image_server.name
@@ -122,6 +138,7 @@ def test_bundle_device_comes_back_in_install_mode(make_lab, connect, image_serve
             expect_string=r"SUCCESS:",
             read_timeout=20,
         )
+        assert dropped(conn)
     wait_until_up(device)
     with connect(device) as conn:
         version = conn.send_command("show version")
@@ -130,7 +147,7 @@ def test_bundle_device_comes_back_in_install_mode(make_lab, connect, image_serve
     assert "INSTALL" in version
 
 
-def test_install_two_phase_then_commit(make_lab, connect, image_server) -> None:
+def test_install_two_phase_then_commit(make_lab, connect, dropped, image_server) -> None:
     lab = make_lab("c9500")
     device = lab.devices[0]
     with connect(device) as conn:
@@ -141,6 +158,7 @@ def test_install_two_phase_then_commit(make_lab, connect, image_server) -> None:
             expect_string=r"SUCCESS:",
             read_timeout=20,
         )
+        assert dropped(conn)
     wait_until_up(device)
     with connect(device) as conn:
         pending = conn.send_command("show install summary")
@@ -159,24 +177,21 @@ def test_install_remove_inactive_frees_space(make_lab, connect, image_server) ->
     with connect(device) as conn:
         stage(conn, image_server)
         free_before = device.state.active_member.filesystem.free_bytes
-        output = conn.send_command_timing("install remove inactive", read_timeout=3)
+        output = conn.send_command("install remove inactive", expect_string=r"\[y/n\]")
         output += conn.send_command("y", expect_string=r"#", read_timeout=10)
     assert "Do you want to remove the above files? [y/n]" in output
     assert "SUCCESS: install_remove" in output
     assert device.state.active_member.filesystem.free_bytes > free_before
 
 
-def test_reload_confirm_drops_and_returns(make_lab, connect) -> None:
+def test_reload_confirm_drops_and_returns(make_lab, connect, dropped) -> None:
     lab = make_lab("isr4451-x")
     device = lab.devices[0]
     with connect(device) as conn:
-        conn.send_command_timing("reload")
+        conn.send_command("reload", expect_string=r"\[confirm\]")
         conn.write_channel("\n")
-        time.sleep(0.4)
-        refused = socket.socket()
-        refused.settimeout(0.5)
-        status = refused.connect_ex((device.ip, device.ssh_port))
-        refused.close()
+        assert dropped(conn)
+        status = wait_until_refused(device, timeout=0.4)
     wait_until_up(device)
     assert status != 0
     assert device.state.last_reload_reason == "Reload Command"
