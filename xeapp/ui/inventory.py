@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from nicegui import events as ui_events
-from nicegui import ui
+from nicegui import run, ui
 
 from xeapp.errors import InvalidInputError, XeappError
 from xeapp.events import INVENTORY_CHANGED, PRECHECKS_CHANGED
@@ -30,14 +31,17 @@ class InventoryPage:
         self._cleared = False
 
         with ui.row().classes("items-center gap-2 w-full"):
-            ui.button("Add devices", icon="add", on_click=self.open_add_dialog)
+            ui.button("Add devices", icon="add", on_click=self.open_add_dialog).mark("add-devices")
             self.upload = (
                 ui.upload(label="Import CSV", auto_upload=True, on_upload=self.import_csv)
                 .props("accept=.csv flat bordered dense")
                 .classes("w-48")
             )
             self.discover_button = ui.button("Discover", icon="radar", on_click=self.discover)
-            ui.button("NETCONF on", on_click=lambda: self.toggle_netconf(True)).props("outline")
+            self.discover_button.mark("discover")
+            ui.button("NETCONF on", on_click=lambda: self.toggle_netconf(True)).props(
+                "outline"
+            ).mark("netconf-on")
             ui.button("NETCONF off", on_click=lambda: self.toggle_netconf(False)).props("outline")
             ui.button("Export CSV", icon="download", on_click=self.export_csv).props("outline")
             ui.button("Remove", icon="delete", on_click=self.remove_selected).props(
@@ -45,7 +49,7 @@ class InventoryPage:
             )
             ui.button("Clear All", icon="delete_forever", on_click=self.confirm_clear).props(
                 "color=negative"
-            )
+            ).mark("clear-all")
             ui.space()
             self.filter = ui.input(placeholder="Filter", on_change=self._filter).props(
                 "dense clearable"
@@ -150,6 +154,7 @@ class InventoryPage:
                 f"{record.get('pid') or '-'}  {record.get('current_version') or '-'}  "
                 f"boot mode {record.get('install_mode') or '-'}"
             )
+            ui.label(f"{len(record.get('members') or [])} members")
             rows = [
                 {
                     "number": m.get("number"),
@@ -189,18 +194,18 @@ class InventoryPage:
                     placeholder="10.1.1.10, 10.1.1.20-10.1.1.50, 10.1.2.0/24",
                 )
                 .classes("w-full")
-                .props("data-testid=add-text")
+                .mark("add-text")
             )
-            discover_now = ui.checkbox("Discover now", value=True)
+            discover_now = ui.checkbox("Discover now", value=True).mark("add-discover")
             with ui.row():
                 ui.button(
                     "Add",
                     on_click=lambda: self.add_devices(text.value or "", discover_now.value, dialog),
-                )
+                ).mark("add-submit")
                 ui.button("Cancel", on_click=dialog.close).props("flat")
         dialog.open()
 
-    def add_devices(
+    async def add_devices(
         self, text: str, discover: bool, dialog: ui.dialog | None = None, confirmed: bool = False
     ) -> None:
         try:
@@ -208,26 +213,31 @@ class InventoryPage:
         except LargeTargetBlockError as exc:
             self._confirm_large(str(exc), lambda: self.add_devices(text, discover, dialog, True))
             return
-        self._add_targets(targets, discover)
         if dialog is not None:
             dialog.close()
+        await self._add_targets(targets, discover)
 
-    def _confirm_large(self, message: str, proceed: Any) -> None:
+    def _confirm_large(self, message: str, proceed: Callable[[], Awaitable[None]]) -> None:
         with ui.dialog() as confirm, ui.card():
             ui.label(message)
             ui.label("Continue with every address of the block?")
+
+            async def on_continue() -> None:
+                confirm.close()
+                await proceed()
+
             with ui.row():
-                ui.button("Continue", on_click=lambda: (confirm.close(), proceed()))
+                ui.button("Continue", on_click=on_continue).mark("confirm-large")
                 ui.button("Cancel", on_click=confirm.close).props("flat")
         confirm.open()
 
-    def _add_targets(self, targets: TargetList, discover: bool) -> None:
+    async def _add_targets(self, targets: TargetList, discover: bool) -> None:
         for problem in targets.problems:
             ui.notify(f"Invalid entry {problem}", type="warning")
         if not targets.targets:
             ui.notify("No valid address to add", type="warning")
             return
-        added = self.services.add_devices(targets.targets)
+        added = await run.io_bound(self.services.add_devices, targets.targets)
         ui.notify(f"Added {len(added)} devices ({len(targets.targets)} given)")
         if discover:
             self._start_discovery(targets.targets)
@@ -240,7 +250,7 @@ class InventoryPage:
         except InvalidInputError as exc:
             ui.notify(str(exc), type="negative")
             return
-        self._add_targets(targets, discover=True)
+        await self._add_targets(targets, discover=True)
 
     # Discovery and NETCONF
 
@@ -291,7 +301,7 @@ class InventoryPage:
                 ui.button(
                     f"NETCONF {word}",
                     on_click=lambda: self._toggle(dialog, enable, save.value),
-                )
+                ).mark("netconf-submit")
                 ui.button("Cancel", on_click=dialog.close).props("flat")
         dialog.open()
 
@@ -336,7 +346,7 @@ class InventoryPage:
                 ui.button(
                     "Clear All",
                     on_click=lambda: self.clear_all(dialog),
-                ).props("color=negative data-testid=confirm-clear")
+                ).props("color=negative").mark("confirm-clear")
                 ui.button("Cancel", on_click=dialog.close).props("flat")
         dialog.open()
 
