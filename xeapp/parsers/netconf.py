@@ -1,13 +1,16 @@
-"""Parsers for NETCONF replies: device-hardware-data and the q-filesystem list.
+"""Parsers for NETCONF replies: hardware, filesystems, install state and the hostname.
 
-Both take the `<rpc-reply>` XML text (or its `<data>` element) and read it with xmltodict,
+Each takes the `<rpc-reply>` XML text (or its `<data>` element) and reads it with xmltodict,
 ignoring namespace prefixes. Containers the filter did not ask for are simply absent.
 
-- Cisco-IOS-XE-device-hardware-oper `device-hardware-data`: inventory (PIDs, serial numbers)
-  and system data. The reply pads values: `rommon-version` arrives as "&#13;\\nIOS-XE
-  ROMMON\\n" and `software-version` is the multi-line `show version` banner.
+- Cisco-IOS-XE-device-hardware-oper `device-hardware-data`: inventory (PIDs, serial numbers,
+  device names) and system data. The reply pads values: `rommon-version` arrives as
+  "&#13;\\nIOS-XE ROMMON\\n" and `software-version` is the multi-line `show version` banner.
 - Cisco-IOS-XE-platform-software-oper `cisco-platform-software/q-filesystem`: partitions per
   location, total-size and used-size in kB (per the 17.9.1 YANG model).
+- Cisco-IOS-XE-install-oper `install-oper-data/install-location-information`: per location
+  the install activity, auto-abort timer, boot mode and the versions the installer knows.
+- Cisco-IOS-XE-native `native/hostname`: the configured hostname.
 """
 
 from __future__ import annotations
@@ -24,14 +27,26 @@ from xeapp.versions import IOSXEVersion, try_parse_version
 
 HARDWARE_COMMAND = "get device-hardware-data"
 FILESYSTEM_COMMAND = "get cisco-platform-software q-filesystem"
+INSTALL_OPER_COMMAND = "get install-oper-data"
+HOSTNAME_COMMAND = "get native hostname"
+
+# Enum names of Cisco-IOS-XE-install-oper (17.9.1): install-system-activity, install-timer-state.
+INSTALL_NO_ACTIVITY = "install-no-activity"
+INSTALL_TIMER_ACTIVE = "install-timer-state-active"
 
 _BANNER_VERSION = re.compile(r"Version ([0-9][0-9A-Za-z.()]*?)[,\s]")
 _XE_VERSION = re.compile(r"Cisco IOS XE Software, Version (\S+)")
+# dev-name of a stack member's chassis entry, as `show inventory` names it: "Switch 2".
+_SWITCH_NAME = re.compile(r"^Switch\s*(\d+)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class HardwareItem:
-    """One device-inventory entry; empty leaves become ""."""
+    """One device-inventory entry; empty leaves become "".
+
+    `name` is the dev-name leaf: "Switch 2" for a stack member's chassis, "Chassis" on a router
+    (dev-name is absent from the 16.9 reply in tests/data, so it can be "").
+    """
 
     hw_type: str
     index: int
@@ -39,6 +54,13 @@ class HardwareItem:
     serial_number: str
     version: str
     description: str
+    name: str = ""
+
+    @property
+    def member_number(self) -> int | None:
+        """The stack member number from a "Switch N" name, or None for any other name."""
+        match = _SWITCH_NAME.match(self.name)
+        return int(match[1]) if match else None
 
 
 @dataclass(frozen=True)
@@ -47,7 +69,9 @@ class DeviceHardware:
 
     `software_version_text` is the banner with line ends normalised; `version` is the IOS-XE
     release read from it, None when the banner holds no number. `rommon_version` is stripped
-    of the CR and line ends the device pads it with.
+    of the CR and line ends the device pads it with. `unsaved_config` is True when the running
+    configuration changed since the last save (the state `reload` asks about), None when the
+    reply lacks the leaf.
     """
 
     inventory: tuple[HardwareItem, ...]
@@ -57,6 +81,7 @@ class DeviceHardware:
     boot_time: str | None
     current_time: str | None
     last_reboot_reason: str | None
+    unsaved_config: bool | None = None
 
     @property
     def chassis(self) -> tuple[HardwareItem, ...]:
@@ -99,6 +124,68 @@ class FilesystemLocation:
         return next((p for p in self.partitions if p.name.rstrip(":") == bare), None)
 
 
+@dataclass(frozen=True)
+class InstallPackageState:
+    """One install-package-state-info entry of a version; values are the YANG enum names."""
+
+    package_type: str  # "install-pkg-img", "install-pkg-smu", ...
+    directory: str
+    name: str
+    state: str  # "install-state-committed", "install-state-act-uncommitted", ...
+
+
+@dataclass(frozen=True)
+class InstallVersion:
+    """One install-version-info entry: a software version the installer knows on a location.
+
+    `current` and `previous` are install-version-state enum names, for example
+    "install-version-state-provisioned-committed"; "" when the leaf is absent.
+    """
+
+    version: str
+    version_extension: str
+    is_default: bool | None
+    current: str
+    previous: str
+    src_filename: str
+    commit_type: str
+    packages: tuple[InstallPackageState, ...]
+
+    @property
+    def uncommitted(self) -> bool:
+        """True when this version is activated but not committed."""
+        return self.current == "install-version-state-provisioned-uncommitted"
+
+
+@dataclass(frozen=True)
+class InstallLocation:
+    """One install-location-information entry: a stack member or a route processor.
+
+    `chassis` is the switch number on a stack member. `sys_activity`, `auto_abort_state` and
+    `boot_mode` are the YANG enum names of oper-state, "" when absent.
+    """
+
+    fru: str
+    slot: int | None
+    bay: int | None
+    chassis: int | None
+    sys_activity: str
+    auto_abort_state: str
+    auto_abort_end_time: str | None
+    boot_mode: str
+    versions: tuple[InstallVersion, ...]
+
+    @property
+    def operation_in_progress(self) -> bool:
+        """True when an install or ISSU operation runs on this location."""
+        return self.sys_activity not in ("", INSTALL_NO_ACTIVITY)
+
+    @property
+    def auto_abort_active(self) -> bool:
+        """True when the auto-abort timer runs, so the location rolls back when it expires."""
+        return self.auto_abort_state == INSTALL_TIMER_ACTIVE
+
+
 def parse_device_hardware(xml: str) -> DeviceHardware:
     """Parse a reply that contains device-hardware-data.
 
@@ -118,6 +205,7 @@ def parse_device_hardware(xml: str) -> DeviceHardware:
             serial_number=_text(item, "serial-number"),
             version=_text(item, "version"),
             description=_text(item, "hw-description"),
+            name=_text(item, "dev-name"),
         )
         for item in _list(hardware, "device-inventory")
     )
@@ -131,6 +219,7 @@ def parse_device_hardware(xml: str) -> DeviceHardware:
         boot_time=_text(system, "boot-time") or None,
         current_time=_text(system, "current-time") or None,
         last_reboot_reason=_text(system, "last-reboot-reason") or None,
+        unsaved_config=_bool(system, "unsaved-config"),
     )
 
 
@@ -159,6 +248,66 @@ def parse_q_filesystem(xml: str) -> tuple[FilesystemLocation, ...]:
             ),
         )
         for entry in _list(data, "q-filesystem")
+    )
+
+
+def parse_install_oper(xml: str) -> tuple[InstallLocation, ...]:
+    """Parse a reply that contains install-oper-data.
+
+    Returns one InstallLocation per install-location-information entry, () when the container
+    is empty. Raises ParserError when the text is not XML or has no install-oper-data element.
+    """
+    data = _find(_load(xml, INSTALL_OPER_COMMAND), "install-oper-data")
+    if data is None:
+        raise ParserError(INSTALL_OPER_COMMAND, "no install-oper-data element in the reply")
+    return tuple(_install_location(entry) for entry in _list(data, "install-location-information"))
+
+
+def parse_configured_hostname(xml: str) -> str | None:
+    """Return the Cisco-IOS-XE-native `native/hostname` of a reply, None when it has none.
+
+    Raises ParserError when the text is not XML.
+    """
+    native = _find(_load(xml, HOSTNAME_COMMAND), "native")
+    if native is None:
+        return None
+    return _text(native, "hostname") or None
+
+
+def _install_location(entry: dict[str, Any]) -> InstallLocation:
+    state = _child(entry, "oper-state") or {}
+    timer = _child(state, "auto-abort-timer") or {}
+    return InstallLocation(
+        fru=_text(entry, "fru"),
+        slot=_int(entry, "slot"),
+        bay=_int(entry, "bay"),
+        chassis=_int(entry, "chassis"),
+        sys_activity=_text(state, "sys-activity"),
+        auto_abort_state=_text(timer, "state"),
+        auto_abort_end_time=_text(timer, "end-time") or None,
+        boot_mode=_text(state, "boot-mode"),
+        versions=tuple(_install_version(info) for info in _list(entry, "install-version-info")),
+    )
+
+
+def _install_version(info: dict[str, Any]) -> InstallVersion:
+    return InstallVersion(
+        version=_text(info, "version"),
+        version_extension=_text(info, "version-extension"),
+        is_default=_bool(info, "is-default"),
+        current=_text(info, "current"),
+        previous=_text(info, "previous"),
+        src_filename=_text(info, "src-filename"),
+        commit_type=_text(info, "commit-type"),
+        packages=tuple(
+            InstallPackageState(
+                package_type=_text(package, "package-type"),
+                directory=_text(package, "pkg-dir"),
+                name=_text(package, "pkg-name"),
+                state=_text(package, "package-state"),
+            )
+            for package in _list(info, "install-package-state-info")
+        ),
     )
 
 
@@ -225,6 +374,13 @@ def _text(node: dict[str, Any], name: str, *, strip: bool = True) -> str:
         text = "" if value is None else str(value)
         return text.strip() if strip else text
     return ""
+
+
+def _bool(node: dict[str, Any], name: str) -> bool | None:
+    text = _text(node, name).lower()
+    if text in ("true", "false"):
+        return text == "true"
+    return None
 
 
 def _int(node: dict[str, Any], name: str) -> int | None:
