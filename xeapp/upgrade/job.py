@@ -170,7 +170,9 @@ class UpgradeJob:
             install.start_install_step(context)
             run = install.run_install(context, cli)
             result, cleaned_up = run.result, True
-        if result.outcome is InstallOutcome.FAILED:
+        # A session cut inside the FAILED line leaves no reason: the result is unknown.
+        cut = run.dropped and result.outcome is InstallOutcome.FAILED and result.reason is None
+        if result.outcome is InstallOutcome.FAILED and not cut:
             raise JobFailed(install.failure_reason(result, cleaned_up=cleaned_up))
         if result.outcome is InstallOutcome.SUCCESS:
             context.recorder.finish_step(STEP_INSTALL, message="SUCCESS; the device reloads")

@@ -57,6 +57,10 @@ def wait_for_reload(
         if facts is None and not went_down:
             went_down = True
             recorder.line(f"device is down after {elapsed:.1f} s ({last_error})")
+        elif facts is not None and not went_down and _netconf_stopped(before, facts):
+            # A reload shorter than one probe shows only as one protocol failing mid-read.
+            went_down = True
+            recorder.line(f"device stopped answering a protocol after {elapsed:.1f} s; reloading")
         elif facts is not None:
             rebooted = went_down or _boot_time_changed(before, facts)
             if rebooted and _answers_fully(before, facts):
@@ -79,6 +83,12 @@ def _boot_time_changed(before: DeviceFacts, after: DeviceFacts) -> bool:
     if before.source != SOURCE_NETCONF or after.source != SOURCE_NETCONF:
         return False
     return bool(before.boot_time and after.boot_time and before.boot_time != after.boot_time)
+
+
+def _netconf_stopped(before: DeviceFacts, after: DeviceFacts) -> bool:
+    if any(error.startswith("SSH") for error in after.read_errors):
+        return True
+    return before.source == SOURCE_NETCONF and after.source != SOURCE_NETCONF
 
 
 def _answers_fully(before: DeviceFacts, after: DeviceFacts) -> bool:
