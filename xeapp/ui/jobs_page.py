@@ -94,7 +94,7 @@ class JobsPage:
                 self.bar_label = ui.label("")
                 self.timeline = ui.column().classes("w-full")
             self.log_view = ui.log(max_lines=5000).classes("grow h-[50vh]")
-            self.log_view.props("data-testid=job-log")
+            self.log_view.props("data-testid=job-log").mark("job-log")
         self.follower = LogFollower(services, self.log_view)
 
         events.on(JOBS_CHANGED, self._on_jobs)

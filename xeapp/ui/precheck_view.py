@@ -24,11 +24,13 @@ class PrecheckPanel:
         with ui.row().classes("items-center gap-2 w-full"):
             images = [image["filename"] for image in services.store.list_images()]
             self.image = ui.select(images, label="Image", value=images[0] if images else None)
-            self.image.classes("w-96").props("data-testid=precheck-image")
-            ui.button("Run pre-checks", icon="fact_check", on_click=self.run)
-            self.upgrade_button = ui.button(
-                "Upgrade", icon="system_update", on_click=self.open_upgrade_dialog
-            ).props("color=positive")
+            self.image.classes("w-96").props("data-testid=precheck-image").mark("precheck-image")
+            ui.button("Run pre-checks", icon="fact_check", on_click=self.run).mark("run-prechecks")
+            self.upgrade_button = (
+                ui.button("Upgrade", icon="system_update", on_click=self.open_upgrade_dialog)
+                .props("color=positive data-testid=upgrade")
+                .mark("upgrade")
+            )
             self.gating_label = ui.label("").classes("text-sm text-gray-500")
             ui.space()
             ui.button("Report CSV", on_click=lambda: self.export("csv")).props("outline")
@@ -71,7 +73,7 @@ class PrecheckPanel:
             for result, count in totals.items():
                 ui.badge(f"{result}: {count}", color=status_color(result)).props(
                     f"data-testid=summary-{result.lower()}"
-                )
+                ).mark(f"summary-{result.lower()}")
             ready = sum(1 for o in shown if o.ready)
             ui.label(f"{ready} of {len(shown)} devices ready")
         self.results.clear()
@@ -97,7 +99,9 @@ class PrecheckPanel:
                 ui.button(
                     "Acknowledge warnings",
                     on_click=lambda address=outcome.ip_address: self.acknowledge(address),
-                ).props(f"outline color=amber data-testid=ack-{outcome.ip_address}")
+                ).props(f"outline color=amber data-testid=ack-{outcome.ip_address}").mark(
+                    f"ack-{outcome.ip_address}"
+                )
             elif outcome.acknowledged:
                 ui.label(f"Warnings acknowledged {outcome.acknowledged_at or ''}").classes(
                     "text-sm text-amber-700"
@@ -159,12 +163,15 @@ class PrecheckPanel:
             ui.label(f"Upgrade {len(addresses)} devices").classes("text-lg")
             image = ui.select(sorted(images), label="Image", value=sorted(images)[0])
             when = ui.radio(["Now", "At a date and time"], value="Now").props("inline")
+            when.props("data-testid=upgrade-when").mark("upgrade-when")
             now = datetime.now().astimezone()
             with ui.row() as at_row:
                 date = ui.input("Date", value=now.strftime("%Y-%m-%d")).props("type=date")
+                date.props("data-testid=upgrade-date").mark("upgrade-date")
                 time = ui.input("Time (local)", value=now.strftime("%H:%M:%S")).props(
-                    "type=time step=1"
+                    "type=time step=1 data-testid=upgrade-time"
                 )
+                time.mark("upgrade-time")
             at_row.bind_visibility_from(when, "value", value="At a date and time")
             ui.label(f"Time zone: {now.tzname()}").classes("text-sm text-gray-500")
             two_phase = ui.checkbox("Two-phase (auto-abort timer, commit after confirmation)")
@@ -186,7 +193,7 @@ class PrecheckPanel:
                         two_phase.value,
                         int(stop_after.value) if stop_after.value else None,
                     ),
-                ).props("color=positive data-testid=upgrade-start")
+                ).props("color=positive data-testid=upgrade-start").mark("upgrade-start")
                 ui.button("Cancel", on_click=dialog.close).props("flat")
         dialog.open()
 
