@@ -19,7 +19,7 @@ shellcheck packaging/*.sh
 
 echo "== compose config"
 compose_file=packaging/docker-compose.yml
-# The password is required by the compose file; any value of 8 or more characters will do.
+# The compose file requires XEAPP_UI_PASSWORD to be set. This value serves only the check.
 export XEAPP_UI_PASSWORD=check-only-password
 if docker compose version >/dev/null 2>&1; then
     docker compose -f "$compose_file" config --quiet

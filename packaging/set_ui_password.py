@@ -27,7 +27,11 @@ def read_password() -> str | None:
 
 
 def main() -> int:
-    password = read_password()
+    try:
+        password = read_password()
+    except OSError as exc:
+        print(f"xeapp: error: cannot read XEAPP_UI_PASSWORD_FILE: {exc}", file=sys.stderr)
+        return 2
     if password is None:
         return 0
     if len(password) < MIN_LENGTH:
