@@ -159,6 +159,9 @@ class LabServer:
         self._thread: threading.Thread | None = None
         self._threads: set[threading.Thread] = set()
         self._threads_guard = threading.Lock()
+        # Counts the accept loop's passes over all devices, so a reload can wait for one.
+        self._passes = 0
+        self._passes_changed = threading.Condition()
 
     def add(self, endpoint: Endpoint) -> Endpoint:
         """Bind the endpoint's ports (0 picks a free port) and return it with the real ports.
@@ -241,6 +244,26 @@ class LabServer:
                 index, kind = key.data
                 self._accept(index, kind, key.fileobj)  # type: ignore[arg-type]
             self._reconcile()
+            with self._passes_changed:
+                self._passes += 1
+                self._passes_changed.notify_all()
+
+    def _drop_sessions(self, endpoint: Endpoint) -> None:
+        """Drop a device's sessions; for a reload, close its ports first, as a device does.
+
+        Without the wait, a client reconnecting at once could reach the listener in the tick
+        before the accept loop closes it.
+        """
+        with endpoint.device.lock:
+            down = endpoint.device.is_down()
+        if down and self.reload_behaviour == "refuse":
+            with self._passes_changed:
+                # The pass running now may have checked the device before it went down.
+                target = self._passes + 2
+                self._passes_changed.wait_for(
+                    lambda: self._passes >= target or self._stop.is_set(), timeout=1.0
+                )
+        endpoint.drop_sessions()
 
     def _reconcile(self) -> None:
         for index, endpoint in enumerate(self.endpoints):
@@ -295,7 +318,10 @@ class LabServer:
             sock.close()
             return
         thread = threading.Thread(
-            target=self._serve, args=(endpoint, kind, sock, peer[0]), daemon=True
+            target=self._serve,
+            args=(endpoint, kind, sock, peer[0]),
+            name=f"lab-{kind}-{endpoint.ip}-{peer[1]}",
+            daemon=True,
         )
         with self._threads_guard:
             self._threads.add(thread)
@@ -342,14 +368,13 @@ class LabServer:
                 return None
         return channel
 
-    @staticmethod
     def _run_session(
-        endpoint: Endpoint, server: _DeviceServer, channel: paramiko.Channel, peer: str
+        self, endpoint: Endpoint, server: _DeviceServer, channel: paramiko.Channel, peer: str
     ) -> None:
         if server.request_kind == "netconf" and serve_netconf_session is not None:
             serve_netconf_session(channel, endpoint.device, next(_session_ids))
             return
-        vty = Vty(endpoint.device, Terminal(channel), endpoint.drop_sessions, peer)
+        vty = Vty(endpoint.device, Terminal(channel), lambda: self._drop_sessions(endpoint), peer)
         if server.request_kind == "exec":
             try:
                 vty.terminal.length = 0
