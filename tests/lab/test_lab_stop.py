@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 
@@ -51,10 +52,8 @@ def open_sessions(lab) -> list[object]:
     # Rejected login: the server side used to wait 30 s in paramiko's accept().
     rejected = paramiko.Transport((cli_device.ip, cli_device.ssh_port))
     rejected.start_client(timeout=5)
-    try:
+    with contextlib.suppress(paramiko.AuthenticationException):
         rejected.auth_password("admin", "wrong")
-    except paramiko.AuthenticationException:
-        pass
     held.append(rejected)
 
     netconf = manager.connect(
@@ -91,10 +90,9 @@ def test_stop_ends_threads_and_ports() -> None:
     finally:
         for item in held:
             close = getattr(item, "close_session", None) or item.close  # type: ignore[attr-defined]
-            try:
+            # The lab has already closed the other end of these sessions.
+            with contextlib.suppress(Exception):
                 close()
-            except Exception:  # noqa: BLE001 - the lab already closed these sessions
-                pass
     assert "lab-accept" in running
     assert any(name.startswith("lab-ssh-") for name in running)
     assert any(name.startswith("lab-netconf-") for name in running)
