@@ -7,9 +7,9 @@ Run from the repository root:
 
 Everything runs in this process on loopback: a lab of C9500 devices with a 0.5 s reload, the
 image server bound to 127.0.0.1, and a job manager with as many workers as devices. The log
-latency is the time from a line's timestamp, taken when xeapp appends the line it read from
-the device, to the moment a `job.log.line` subscriber receives it; it does not include the
-time the line spent in the SSH channel.
+latency runs from a line's timestamp, taken when xeapp appends a line read from the device, to
+the moment a `job.log.line` subscriber receives it. The time the line spent in the SSH channel
+is not included.
 """
 
 from __future__ import annotations

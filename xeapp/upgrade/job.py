@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Any, Protocol
 
 from xeapp.backups import backup_configs, config_differs
@@ -46,7 +45,7 @@ class InventoryWriter(Protocol):
 
 
 class UpgradeJob:
-    """Runs one job in the calling thread; `run` records the outcome and never raises."""
+    """Runs one job in the calling thread; `run` turns every step error into a Failed record."""
 
     def __init__(
         self,
@@ -54,13 +53,11 @@ class UpgradeJob:
         prechecks: PrecheckGate,
         inventory: InventoryWriter | None,
         reader: DeviceReader = read_device,
-        on_finished: Callable[[str], None] | None = None,
     ) -> None:
         self.context = context
         self.prechecks = prechecks
         self.inventory = inventory
         self.reader = reader
-        self.on_finished = on_finished
 
     def run(self) -> str:
         """Run every step; returns the final status (Success, Failed or Cancelled)."""

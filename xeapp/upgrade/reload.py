@@ -1,4 +1,4 @@
-"""Reload tracking: wait for the device to go down, then for SSH and NETCONF to answer again."""
+"""Reload tracking: wait for the device to go down, then for SSH and NETCONF to respond again."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ DeviceReader = Callable[[DeviceLogin], DeviceFacts]
 
 
 class NotReloaded(Exception):
-    """The device kept answering with its old boot time past the down timeout."""
+    """The device kept responding with its old boot time past the down timeout."""
 
     def __init__(self, facts: DeviceFacts) -> None:
         super().__init__(f"{facts.ip_address} did not reload")
@@ -27,10 +27,10 @@ class NotReloaded(Exception):
 def wait_for_reload(
     context: JobContext, before: DeviceFacts, reader: DeviceReader = read_device
 ) -> DeviceFacts:
-    """Return the device's facts once it has reloaded and SSH and NETCONF answer again.
+    """Wait for the reload and return the device's facts once SSH and NETCONF respond again.
 
-    A reload is seen when the device stops answering or its boot time (read over NETCONF)
-    changes. NETCONF must answer again only when it answered before. Raises NotReloaded when
+    A reload is seen when the device stops responding or its boot time (read over NETCONF)
+    changes. NETCONF must respond again only when it responded before. Raises NotReloaded when
     the device keeps answering without a reload past `down_timeout_s`, and JobFailed when it
     went down and did not come back within the reload timeout.
     """
@@ -60,11 +60,11 @@ def wait_for_reload(
         elif facts is not None and not went_down and _netconf_stopped(before, facts):
             # A reload shorter than one probe shows only as one protocol failing mid-read.
             went_down = True
-            recorder.line(f"device stopped answering a protocol after {elapsed:.1f} s; reloading")
+            recorder.line(f"device stopped responding on one protocol after {elapsed:.1f} s")
         elif facts is not None:
             rebooted = went_down or _boot_time_changed(before, facts)
             if rebooted and _answers_fully(before, facts):
-                recorder.finish_step(STEP_RELOAD, message=f"device answers after {elapsed:.1f} s")
+                recorder.finish_step(STEP_RELOAD, message=f"device responds after {elapsed:.1f} s")
                 return facts
             if not rebooted and elapsed > options.down_timeout_s:
                 raise NotReloaded(facts)

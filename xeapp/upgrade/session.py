@@ -124,7 +124,7 @@ class CliSession(SshDriver):
         for answer in answers:
             if answer.used < answer.times and answer.pattern.search(pending):
                 answer.used += 1
-                reader.flush(partial=True)
+                reader.flush()
                 reader.answered_at = len(reader.text)
                 log.debug("answering %r with %r", answer.pattern.pattern, answer.reply)
                 connection.write_channel(answer.reply + connection.RETURN)  # type: ignore[attr-defined]
@@ -165,7 +165,7 @@ class _LineReader:
             self._emit(self.text[self._emitted : end])
             self._emitted = end + 1
 
-    def flush(self, *, partial: bool = False, without: re.Pattern[str] | None = None) -> None:
+    def flush(self, *, without: re.Pattern[str] | None = None) -> None:
         """Hand on the text after the last complete line (a question, or the end)."""
         rest = self.text[self._emitted :]
         if without is not None:
@@ -173,8 +173,6 @@ class _LineReader:
         if rest.strip():
             self._emit(rest)
         self._emitted = len(self.text)
-        if partial:
-            return
 
     def _emit(self, text: str) -> None:
         for line in text.split("\n"):
