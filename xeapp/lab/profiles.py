@@ -140,6 +140,7 @@ def _member(data: dict[str, Any], kind: str, index: int) -> Member:
         hw_version=str(data.get("hw_version", "V01")),
         filesystem=Filesystem(name=fs_name, total_bytes=total),
         priority=int(data.get("priority", 15 if index == 1 else 1)),
+        model=str(data.get("model", "")),
     )
 
 

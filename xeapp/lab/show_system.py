@@ -83,9 +83,7 @@ def render_show_version(device: DeviceState) -> str:
         "ROM: IOS-XE ROMMON",
     ]
     if device.device_kind == "switch":
-        lines.append(
-            f"BOOTLDR: System Bootstrap, Version {device.rommon_version}, RELEASE SOFTWARE (P)"
-        )
+        lines.append("BOOTLDR: " + platform.bootldr.format(version=device.rommon_version))
     lines += [
         "",
         f"{device.hostname} uptime is {uptime}",
@@ -137,7 +135,7 @@ def _switch_tail(device: DeviceState) -> list[str]:
         f"Motherboard Serial Number          : {active.serial}",
         "Model Revision Number              : A0",
         "Motherboard Revision Number        : A0",
-        f"Model Number                       : {active.pid}",
+        f"Model Number                       : {active.version_model}",
         f"System Serial Number               : {active.serial}",
         "",
         "",
@@ -147,7 +145,7 @@ def _switch_tail(device: DeviceState) -> list[str]:
     for member in _present(device):
         star = "*" if member is active else " "
         lines.append(
-            f"{star}{member.number:>5} {62:<5} {member.pid:<18} "
+            f"{star}{member.number:>5} {62:<5} {member.version_model:<18} "
             f"{_member_version(device, member):<17} {device.platform.sw_image:<21} {device.mode}"
         )
     for member in _present(device):
@@ -165,7 +163,7 @@ def _switch_tail(device: DeviceState) -> list[str]:
             f"Motherboard Serial Number          : {member.serial}",
             "Model Revision Number              : A0",
             "Motherboard Revision Number        : A0",
-            f"Model Number                       : {member.pid}",
+            f"Model Number                       : {member.version_model}",
             f"System Serial Number               : {member.serial}",
         ]
     return lines

@@ -56,6 +56,13 @@ class Member:
     filesystem: Filesystem
     priority: int = 1
     version: str | None = None  # None means the device version; set for a V-Mismatch member
+    # Model as `show version` prints it where it drops the PID's suffix: a WS-C3850-24P-E
+    # shows WS-C3850-24P there and its full PID only in `show inventory`. Empty means `pid`.
+    model: str = ""
+
+    @property
+    def version_model(self) -> str:
+        return self.model or self.pid
 
 
 @dataclass
@@ -99,6 +106,8 @@ class Platform:
     memory_kb: int = 8388608
     chassis_descr: str = "Cisco Catalyst 9300 Series Chassis"
     config_register: str = "0x102"
+    # The switch's BOOTLDR line of `show version` after "BOOTLDR: "; {version} is the ROMMON.
+    bootldr: str = "System Bootstrap, Version {version}, RELEASE SOFTWARE (P)"
     # "switch": `show romvar` prints KEY=value under a header, `show boot` per-switch blocks.
     # "router": ` KEY = value` lines and the flat `show boot` layout of routers.
     layout: str = "switch"
