@@ -24,12 +24,23 @@ class SessionEnd(Exception):
     """The user typed `exit` or `logout` in exec mode."""
 
 
+def _verbatim(device: DeviceState, command: str) -> str | None:
+    """Return the profile's verbatim output of `command`, ending in a newline, or None.
+
+    Captures often lose the last newline; the device always sends one before its prompt.
+    """
+    text = device.verbatim_cli.get(command)
+    if text is None or text.endswith("\n"):
+        return text
+    return text + "\n"
+
+
 def _show(command: str, render: Callable[[DeviceState], str]) -> Handler:
     def handler(vty: Vty, args: list[str]) -> str:
         if args:
             raise InvalidInput(len(command) + 1)
         with vty.device.lock:
-            verbatim = vty.device.verbatim_cli.get(command)
+            verbatim = _verbatim(vty.device, command)
             return verbatim if verbatim is not None else render(vty.device)
 
     return handler
@@ -38,7 +49,7 @@ def _show(command: str, render: Callable[[DeviceState], str]) -> Handler:
 def _dir(vty: Vty, args: list[str]) -> str:
     with vty.device.lock:
         target = args[0] if args else f"{vty.device.fs_prefix}:"
-        verbatim = vty.device.verbatim_cli.get(f"dir {target}")
+        verbatim = _verbatim(vty.device, f"dir {target}")
         return verbatim if verbatim is not None else render_dir(vty.device, target)
 
 
