@@ -254,7 +254,21 @@ def start_lab(
 ) -> Lab:
     """Build and start a lab: the demo fleet, given profiles (names, paths or specs), or `count`
     devices mixed from every profile. Ports 0 pick free ports. Returns the started Lab.
+
+    Raises:
+        ValueError: `count` is below 1, `base` is not an IPv4 loopback address, or the fleet
+            or a fault is unknown.
+        ProfileError: a profile is missing or invalid.
+        OSError: an address or port is already in use.
     """
+    if count is not None and count < 1:
+        raise ValueError(f"invalid device count {count}: start 1 or more devices")
+    try:
+        loopback = ipaddress.IPv4Address(base).is_loopback
+    except ValueError as exc:
+        raise ValueError(f"invalid base address {base!r}: {exc}") from exc
+    if not loopback:
+        raise ValueError(f"invalid base address {base}: use a loopback address (127.0.0.0/8)")
     if profiles:
         specs = [p if isinstance(p, dict) else {"profile": p} for p in profiles]
     elif count:
