@@ -26,7 +26,7 @@ def lab_command(*options: str) -> list[str]:
 
 
 def environment() -> dict[str, str]:
-    # NOTE: `xeapp lab` prints without flushing, so a pipe sees its lines only when this is set.
+    # NOTE: `xeapp lab` prints without flushing, so only this makes a pipe get its lines at once.
     return {**os.environ, "PYTHONUNBUFFERED": "1"}
 
 

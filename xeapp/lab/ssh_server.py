@@ -216,7 +216,7 @@ class LabServer:
         """Stop accepting, close every listener and session, and wait for the lab's threads.
 
         Every session thread ends within about `_TICK` once its transport is closed, so the
-        joins return at once; the timeouts only bound a thread stuck in a handler.
+        joins return at once. The timeouts only bound a thread stuck in a command handler.
         """
         self._stop.set()
         if self._thread is not None:
