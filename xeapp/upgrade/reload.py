@@ -7,9 +7,9 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from xeapp.devicefacts import NETCONF_ENABLED, SOURCE_NETCONF, DeviceFacts
-from xeapp.drivers.connection import DeviceLogin
+from xeapp.drivers.connection import DeviceLogin, open_socket
 from xeapp.drivers.facts import read_device
-from xeapp.errors import AuthenticationError, DeviceError
+from xeapp.errors import DeviceError
 from xeapp.upgrade.context import JobContext
 from xeapp.upgrade.record import STEP_RELOAD, JobFailed
 
@@ -47,10 +47,11 @@ def wait_for_reload(
 
     while True:
         try:
+            # A refused TCP connect costs far less than a full read while the device is down.
+            open_socket(probe_login.host, probe_login.ssh_port, 2.0, "reload probe").close()
             facts: DeviceFacts | None = reader(probe_login)
-        except AuthenticationError:
-            raise
         except DeviceError as exc:
+            # Logins can fail while a device boots (AAA not yet up), so they count as down.
             facts, last_error = None, exc.reason
         elapsed = time.monotonic() - started
 

@@ -81,17 +81,23 @@ class CliSession(SshDriver):
         """
         connection = self._require(step)
         prompt = re.compile(rf"(?:^|\n){re.escape(str(connection.base_prompt))}[#>]\s*$")
-        connection.clear_buffer()
-        connection.write_channel(command + connection.RETURN)
         reader = _LineReader(on_line, command)
+        try:
+            connection.clear_buffer()
+            connection.write_channel(command + connection.RETURN)
+        except (OSError, EOFError, paramiko.SSHException) as exc:
+            raise SessionDropped(self.host, step, "") from exc
         deadline = time.monotonic() + timeout_s
 
         while True:
             chunk = self._read(connection, step, reader)
             if chunk:
                 reader.feed(chunk)
-                if self._answer(connection, reader, answers):
-                    continue
+                try:
+                    if self._answer(connection, reader, answers):
+                        continue
+                except (OSError, EOFError, paramiko.SSHException) as exc:
+                    raise SessionDropped(self.host, step, reader.text) from exc
                 if prompt.search(reader.text) or (until is not None and until(reader.text)):
                     break
                 continue
