@@ -38,12 +38,12 @@ from xeapp.errors import (
     XeappError,
 )
 from xeapp.parsers.boot import parse_show_boot
-from xeapp.parsers.file_systems import parse_show_file_systems
+from xeapp.parsers.file_systems import ShowFileSystems, parse_show_file_systems
 from xeapp.parsers.install_summary import parse_install_summary
 from xeapp.parsers.romvar import parse_romvar
-from xeapp.parsers.show_version import parse_show_version
-from xeapp.parsers.switch import parse_show_switch
-from xeapp.platforms import DeviceRole, UnsupportedPlatformError, identify_platform
+from xeapp.parsers.show_version import ShowVersion, parse_show_version
+from xeapp.parsers.switch import ShowSwitch, parse_show_switch
+from xeapp.platforms import DeviceRole, Platform, UnsupportedPlatformError, identify_platform
 
 log = logging.getLogger(__name__)
 
@@ -133,13 +133,21 @@ def _finish(facts: DeviceFacts) -> None:
 
 
 def _set_platform(facts: DeviceFacts) -> None:
-    if not facts.pid:
-        return
     try:
-        platform = identify_platform(facts.pid)
+        set_platform(facts)
     except UnsupportedPlatformError as exc:
         facts.read_errors.append(str(exc))
-        return
+
+
+def set_platform(facts: DeviceFacts) -> Platform | None:
+    """Set the role, platform family and filesystems of `facts` and its members from the PID.
+
+    Returns the platform, None when no PID was read. Raises UnsupportedPlatformError for a PID
+    xeapp does not know.
+    """
+    if not facts.pid:
+        return None
+    platform = identify_platform(facts.pid)
     facts.device_role = platform.role.value
     facts.platform_family = platform.family
     facts.filesystem = platform.filesystem
@@ -148,6 +156,7 @@ def _set_platform(facts: DeviceFacts) -> None:
         member.filesystem = (
             platform.member_filesystem(member.number) if stacked else platform.filesystem
         )
+    return platform
 
 
 def _mode_from_boot(facts: DeviceFacts) -> str | None:
@@ -159,7 +168,7 @@ def _mode_from_boot(facts: DeviceFacts) -> str | None:
     return None
 
 
-def _run(ssh: SshDriver, facts: DeviceFacts, command: str, apply: Callable[[str], None]) -> None:
+def _run(ssh: SshDriver, facts: DeviceFacts, command: str, apply: Callable[[str], object]) -> None:
     """Run one show command and apply its parsed output; a failure is recorded, not raised."""
     try:
         output = ssh.send_command(command)
@@ -225,28 +234,47 @@ def _apply_install(text: str, facts: DeviceFacts) -> None:
 
 
 def _apply_show_switch(ssh: SshDriver, facts: DeviceFacts) -> None:
-    def apply(text: str) -> None:
-        for row in parse_show_switch(text).members:
-            member = facts.member(row.number)
-            if member is None:
-                # A provisioned or removed member reports no inventory over NETCONF.
-                member = MemberFacts(number=row.number)
-                facts.members.append(member)
-            member.role = row.role
-            member.state = row.state
-        facts.members.sort(key=lambda m: m.number)
+    _run(ssh, facts, "show switch", lambda text: apply_show_switch(facts, parse_show_switch(text)))
 
-    _run(ssh, facts, "show switch", apply)
+
+def apply_show_switch(facts: DeviceFacts, switch: ShowSwitch) -> None:
+    """Set each member's role and state; add the members only `show switch` lists."""
+    for row in switch.members:
+        member = facts.member(row.number)
+        if member is None:
+            # A provisioned or removed member reports no inventory over NETCONF.
+            member = MemberFacts(number=row.number)
+            facts.members.append(member)
+        member.role = row.role
+        member.state = row.state
+    facts.members.sort(key=lambda m: m.number)
 
 
 def _apply_show_version(ssh: SshDriver, facts: DeviceFacts) -> None:
-    version = parse_show_version(ssh.send_command("show version"))
-    facts.hostname = version.hostname or facts.hostname or ssh.hostname()
+    apply_show_version(facts, parse_show_version(ssh.send_command("show version")))
+    facts.hostname = facts.hostname or ssh.hostname()
+    _set_platform(facts)
+    if facts.device_role == DeviceRole.SWITCH.value:
+        _apply_show_switch(ssh, facts)
+
+
+def apply_show_version(facts: DeviceFacts, version: ShowVersion) -> None:
+    """Set the hostname, and the chassis and members unless NETCONF already read them.
+
+    With members already read, only adds each member's version from the stack table, which
+    tells a V-Mismatch member apart.
+    """
+    facts.hostname = version.hostname or facts.hostname
+    if facts.members:
+        for row in version.members:
+            member = facts.member(row.number)
+            if member is not None:
+                member.version = row.sw_version
+        return
+
     facts.pid = version.pid or ""
     facts.serial_number = version.serial_number or ""
-    facts.current_version = version.version_text or (
-        str(version.version) if version.version else ""
-    )
+    facts.current_version = str(version.version) if version.version else version.version_text
     facts.rommon_version = version.rommon_version or ""
     facts.last_reboot_reason = version.last_reload_reason or None
     if version.install_mode is not None:
@@ -279,21 +307,30 @@ def _apply_show_version(ssh: SshDriver, facts: DeviceFacts) -> None:
             )
         )
     facts.members.sort(key=lambda m: m.number)
-    _set_platform(facts)
-    if facts.device_role == DeviceRole.SWITCH.value:
-        _apply_show_switch(ssh, facts)
 
 
 def _apply_file_systems(ssh: SshDriver, facts: DeviceFacts) -> None:
     _set_platform(facts)
+    _run(
+        ssh,
+        facts,
+        "show file systems",
+        lambda text: apply_file_systems(facts, parse_show_file_systems(text)),
+    )
 
-    def apply(text: str) -> None:
-        listing = parse_show_file_systems(text)
-        for member in facts.members:
-            found = listing.find(member.filesystem) if member.filesystem else None
-            if found is None:
-                continue
-            member.total_bytes = found.size_bytes
-            member.free_bytes = found.free_bytes
 
-    _run(ssh, facts, "show file systems", apply)
+def apply_file_systems(facts: DeviceFacts, listing: ShowFileSystems) -> list[str]:
+    """Set each member's total and free bytes from its filesystem in `listing`.
+
+    Returns the filesystems (or "member N" without one) that `listing` has no free space for;
+    run `set_platform` first so members know their filesystem.
+    """
+    missing = []
+    for member in facts.members:
+        found = listing.find(member.filesystem) if member.filesystem else None
+        if found is None or found.free_bytes is None:
+            missing.append(member.filesystem or f"member {member.number}")
+            continue
+        member.total_bytes = found.size_bytes
+        member.free_bytes = found.free_bytes
+    return missing

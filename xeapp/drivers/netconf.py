@@ -1,9 +1,9 @@
 """NETCONF driver: one ncclient session per device, state read with as few `get` RPCs as possible.
 
 Every round trip to a device costs latency, so `read_inventory` requests the hardware data, the
-filesystems and the hostname in a single `get` whose subtree filter names all three. Filters are
-always sent inside a `<filter>` element of the NETCONF base namespace (ncclient builds it), with
-each subtree in its own YANG module namespace.
+filesystems, the install state and the hostname in a single `get` whose filter names all four.
+Filters are always sent inside a `<filter>` element of the NETCONF base namespace (ncclient
+builds it), with each subtree in its own YANG module namespace.
 """
 
 from __future__ import annotations
@@ -56,8 +56,18 @@ FILESYSTEM_FILTER = (
     "</cisco-platform-software>"
 )
 
+# Per stack member or route processor: install activity, auto-abort timer, boot mode and the
+# versions the installer knows.
+INSTALL_OPER_FILTER = (
+    f'<install-oper-data xmlns="{INSTALL_OPER_NS}"><install-location-information>'
+    "<fru/><slot/><bay/><chassis/><install-version-info/><oper-state/>"
+    "</install-location-information></install-oper-data>"
+)
+
 # The configured hostname, because the CLI prompt that netmiko reads is cut at 16 characters.
 HOSTNAME_FILTER = f'<native xmlns="{NATIVE_NS}"><hostname/></native>'
+
+INVENTORY_FILTERS = (HARDWARE_FILTER, FILESYSTEM_FILTER, INSTALL_OPER_FILTER, HOSTNAME_FILTER)
 
 
 class NetconfDriver:
@@ -182,13 +192,11 @@ class NetconfDriver:
         return str(reply.xml)
 
     def read_inventory(self) -> str:
-        """Read device-hardware-data, the q-filesystem partitions and the hostname in one `get`.
+        """Read device-hardware-data, q-filesystem, install-oper-data and the hostname in one `get`.
 
         Returns the `rpc-reply` XML. Raises like `get`.
         """
-        return self.get(
-            [HARDWARE_FILTER, FILESYSTEM_FILTER, HOSTNAME_FILTER], "read hardware and filesystems"
-        )
+        return self.get(list(INVENTORY_FILTERS), "read hardware, filesystems and install state")
 
 
 def _transport_error(host: str, step: str, exc: BaseException) -> DeviceError:

@@ -1,19 +1,20 @@
-"""Fill DeviceFacts from the combined device-hardware-data and q-filesystem `get` reply."""
+"""Fill DeviceFacts from the combined `get` reply: hardware, filesystems, install-oper, hostname."""
 
 from __future__ import annotations
 
 import logging
 import re
 
-from lxml import etree
-
-from xeapp.devicefacts import DeviceFacts, MemberFacts
-from xeapp.drivers.netconf import NATIVE_NS
+from xeapp.devicefacts import DeviceFacts, InstallState, MemberFacts
 from xeapp.parsers import ParserError
 from xeapp.parsers.netconf import (
     FilesystemLocation,
+    HardwareItem,
+    InstallLocation,
     Partition,
+    parse_configured_hostname,
     parse_device_hardware,
+    parse_install_oper,
     parse_q_filesystem,
 )
 
@@ -23,10 +24,25 @@ _ROMMON_LABEL = re.compile(r"\s*\[[^\]]*\]$")
 
 
 def apply_inventory_reply(xml: str, facts: DeviceFacts) -> None:
-    """Set PID, serial, versions, boot time and members with their flash space from `xml`.
+    """Apply the whole `read_inventory` reply: `apply_hardware_reply`, then install-oper-data.
 
     Raises ParserError when the reply has no device-hardware-data. A reply without
-    q-filesystem leaves the member sizes unset and adds a note to `read_errors`.
+    q-filesystem or install-oper-data leaves those facts unset and adds a note to `read_errors`.
+    """
+    apply_hardware_reply(xml, facts)
+    try:
+        apply_install_oper(parse_install_oper(xml), facts)
+    except ParserError as exc:
+        log.warning("%s: %s", facts.ip_address, exc)
+        facts.read_errors.append(str(exc))
+
+
+def apply_hardware_reply(xml: str, facts: DeviceFacts) -> None:
+    """Set PID, serial, versions, boot time, unsaved-config, hostname and members from `xml`.
+
+    Members get their flash space from q-filesystem. Raises ParserError when the reply has no
+    device-hardware-data. A reply without q-filesystem leaves the member sizes unset and adds a
+    note to `read_errors`.
     """
     hardware = parse_device_hardware(xml)
     chassis = sorted(hardware.chassis, key=lambda item: item.index)
@@ -38,6 +54,7 @@ def apply_inventory_reply(xml: str, facts: DeviceFacts) -> None:
     facts.rommon_version = _ROMMON_LABEL.sub("", hardware.rommon_version)
     facts.boot_time = hardware.boot_time
     facts.last_reboot_reason = hardware.last_reboot_reason
+    facts.unsaved_config = hardware.unsaved_config
 
     try:
         locations = sorted(parse_q_filesystem(xml), key=lambda loc: loc.chassis or 0)
@@ -46,47 +63,80 @@ def apply_inventory_reply(xml: str, facts: DeviceFacts) -> None:
         facts.read_errors.append(str(exc))
         locations = []
 
-    # A stack reports each member's filesystem under its switch number as `chassis`; a router
-    # and a standalone switch report one location. device-inventory lists the chassis entries
-    # of the members in the same order.
-    # NOTE: the member number is taken from q-filesystem because the hardware parser does not
-    # return the entries' dev-name ("Switch 2"); without q-filesystem members count from 1.
-    facts.members = []
+    facts.members = _members(chassis, locations, facts.current_version)
+    facts.pid = chassis[0].part_number
+    facts.serial_number = chassis[0].serial_number
+    facts.members.sort(key=lambda m: m.number)
+    facts.hostname = parse_configured_hostname(xml) or facts.hostname
+
+
+def apply_install_oper(locations: tuple[InstallLocation, ...], facts: DeviceFacts) -> None:
+    """Set the install activity and the auto-abort timer of `facts.install_state`.
+
+    Keeps the packages already read; `show install summary` adds them and may refine the timer.
+    """
+    busy = [
+        f"{install_location_name(loc)}: {loc.sys_activity}"
+        for loc in locations
+        if loc.operation_in_progress
+    ]
+    timers = [loc for loc in locations if loc.auto_abort_active]
+    timer: str | None = None
+    if timers:
+        timer = "active on " + ", ".join(
+            install_location_name(loc)
+            + (f" until {loc.auto_abort_end_time}" if loc.auto_abort_end_time else "")
+            for loc in timers
+        )
+    elif locations:
+        timer = "inactive"
+    previous = facts.install_state or InstallState()
+    facts.install_state = InstallState(
+        packages=previous.packages,
+        operation_in_progress="; ".join(busy) or None,
+        auto_abort_timer=timer,
+    )
+
+
+def install_location_name(location: InstallLocation) -> str:
+    """Return how messages name an install location: "switch 2" or "the route processor"."""
+    number = location.chassis
+    return f"switch {number}" if number is not None and number > 0 else "the route processor"
+
+
+def _members(
+    chassis: list[HardwareItem], locations: list[FilesystemLocation], version: str
+) -> list[MemberFacts]:
+    """Build one member per chassis entry, with the flash space of its q-filesystem location.
+
+    A stack names each chassis entry "Switch N" (dev-name) and reports each member's filesystem
+    under its switch number as `chassis`; a router and a standalone switch report one location.
+    Without dev-name the member number comes from q-filesystem, else from the entry's position.
+    """
+    by_number = {loc.chassis: loc for loc in locations if loc.chassis and loc.chassis > 0}
+    members = []
     for position, item in enumerate(chassis):
-        location = locations[position] if position < len(locations) else None
-        number = _member_number(location, position, len(chassis))
+        positional = locations[position] if position < len(locations) else None
+        number = item.member_number or _location_number(positional) or position + 1
+        location = by_number.get(number) if by_number else positional
         member = MemberFacts(
             number=number,
             pid=item.part_number,
             serial_number=item.serial_number,
-            version=facts.current_version,
+            version=version,
         )
         if location is not None and location.partitions:
             partition = _primary_partition(location)
             member.total_bytes = partition.total_kb * 1024
             member.free_bytes = partition.free_bytes
-        facts.members.append(member)
-
-    first = facts.members[0]
-    facts.pid = first.pid
-    facts.serial_number = first.serial_number
-    facts.hostname = configured_hostname(xml) or facts.hostname
+        members.append(member)
+    return members
 
 
-def configured_hostname(xml: str) -> str | None:
-    """Return the `native/hostname` leaf of a reply, or None when the reply has none."""
-    try:
-        root = etree.fromstring(xml.encode())
-    except etree.XMLSyntaxError:
-        return None
-    found = root.find(f".//{{{NATIVE_NS}}}native/{{{NATIVE_NS}}}hostname")
-    return found.text.strip() if found is not None and found.text else None
-
-
-def _member_number(location: FilesystemLocation | None, position: int, count: int) -> int:
+def _location_number(location: FilesystemLocation | None) -> int | None:
     if location is not None and location.chassis is not None and location.chassis > 0:
         return location.chassis
-    return position + 1 if count > 1 else 1
+    return None
 
 
 def _primary_partition(location: FilesystemLocation) -> Partition:

@@ -103,8 +103,10 @@ class SshDriver:
             ) from exc
         except (NetmikoBaseException, paramiko.SSHException, OSError, EOFError, ValueError) as exc:
             sock.close()
-            # paramiko's banner timeout (set to the connect timeout) may fire before the deadline.
-            if deadline.expired or "protocol banner" in str(exc):
+            # paramiko's banner timeout (set to the connect timeout) may fire before the
+            # deadline. netmiko then reports either the banner error or, when the transport
+            # thread ended first, "No existing session".
+            if deadline.expired or _handshake_incomplete(exc):
                 raise UnreachableError(
                     login.host,
                     step,
@@ -198,6 +200,11 @@ class SshDriver:
         if "[OK]" not in output:
             raise DeviceError(self.host, step, f"write memory did not report [OK]: {output!r}")
         return output
+
+
+def _handshake_incomplete(exc: BaseException) -> bool:
+    text = str(exc)
+    return "protocol banner" in text or "No existing session" in text
 
 
 def _raise_on_cli_error(host: str, step: str, command: str, output: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from xeapp.drivers.netconf_replies import install_location_name
 from xeapp.parsers.boot import MemberBoot
 from xeapp.platforms import DeviceRole
 from xeapp.prechecks.common import ABSENT_STATES, could_not_read
@@ -95,28 +96,29 @@ def check_install_state(live: LiveState, image: TargetImage) -> Outcome:
             f"auto-abort timer running{left}: the device rolls back when it expires; "
             "commit or abort the previous install first"
         )
-    if live.install_activity is not None:
+    if live.install_oper is not None:
+        busy = [loc for loc in live.install_oper if loc.operation_in_progress]
         read += "; install-oper: " + (
-            ", ".join(f"{_location(n)} {a}" for n, a in sorted(live.install_activity.items()))
+            ", ".join(f"{install_location_name(loc)} {loc.sys_activity}" for loc in busy)
             or "no activity"
         )
-        for number, activity in sorted(live.install_activity.items()):
-            problems.append(f"install operation in progress on {_location(number)} ({activity})")
-        if live.auto_abort_members and not summary.auto_abort_active:
-            names = ", ".join(_location(n) for n in live.auto_abort_members)
+        for location in busy:
+            problems.append(
+                f"install operation in progress on {install_location_name(location)} "
+                f"({location.sys_activity})"
+            )
+        timers = [loc for loc in live.install_oper if loc.auto_abort_active]
+        if timers and not summary.auto_abort_active:
+            names = ", ".join(install_location_name(loc) for loc in timers)
             problems.append(f"auto-abort timer running on {names}")
 
     if problems:
         return Outcome(Result.FAIL, "; ".join(problems), read)
     message = "no install operation pending: every package committed, no auto-abort timer"
-    if live.install_activity is None:
+    if live.install_oper is None:
         reason = live.error(INSTALL_OPER) or "not read"
         message += f"; operations in progress not checked (install-oper-data: {reason})"
     return Outcome(Result.PASS, message, read)
-
-
-def _location(number: int) -> str:
-    return f"switch {number}" if number > 0 else "the route processor"
 
 
 def check_stack_health(live: LiveState, image: TargetImage) -> Outcome:

@@ -1,37 +1,42 @@
 """Read the live state of one device for its pre-checks: NETCONF first, the CLI for the rest.
 
-One NETCONF `get` returns the members, versions, flash partitions and the unsaved-config flag,
-and a second one the install-oper activity. One SSH session runs `show version`, `show romvar`,
-`show boot`, `show install summary` and, on switches, `show switch`. When NETCONF does not
-answer, the CLI reads the flash space (`show file systems`) and compares the running and
-startup configurations instead. Every read that fails is kept in `errors` under its source,
-so each check can fail with the reason of exactly what it could not read.
+One NETCONF `get` (the discovery read) returns the members, versions, flash partitions, the
+unsaved-config flag and the install-oper activity. One SSH session runs `show version`,
+`show romvar`, `show boot`, `show install summary` and, on switches, `show switch`. When NETCONF
+does not answer, the CLI reads the flash space (`show file systems`) and compares the running
+and startup configurations instead. The replies are applied to DeviceFacts by the same code
+discovery uses (xeapp.drivers.facts and netconf_replies). Every read that fails is kept in
+`errors` under its source, so each check can fail with the reason of exactly what it could not
+read.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-import xml.etree.ElementTree as ElementTree
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from xeapp.devicefacts import DeviceFacts, MemberFacts
+from xeapp.devicefacts import DeviceFacts
 from xeapp.drivers.connection import DeviceLogin
-from xeapp.drivers.netconf import (
-    INSTALL_OPER_NS,
-    NetconfDriver,
+from xeapp.drivers.facts import (
+    apply_file_systems,
+    apply_show_switch,
+    apply_show_version,
+    set_platform,
 )
-from xeapp.drivers.netconf_replies import apply_inventory_reply
+from xeapp.drivers.netconf import NetconfDriver
+from xeapp.drivers.netconf_replies import apply_hardware_reply, apply_install_oper
 from xeapp.drivers.ssh import SshDriver
 from xeapp.errors import AuthenticationError, DeviceError, UnreachableError, XeappError
 from xeapp.parsers.boot import ShowBoot, parse_show_boot
 from xeapp.parsers.file_systems import parse_show_file_systems
 from xeapp.parsers.install_summary import InstallSummary, parse_install_summary
+from xeapp.parsers.netconf import InstallLocation, parse_install_oper
 from xeapp.parsers.romvar import RomVariables, parse_romvar
 from xeapp.parsers.show_version import ShowVersion, parse_show_version
 from xeapp.parsers.switch import ShowSwitch, parse_show_switch
-from xeapp.platforms import DeviceRole, Platform, UnsupportedPlatformError, identify_platform
+from xeapp.platforms import DeviceRole, Platform, UnsupportedPlatformError
 from xeapp.prechecks.model import now_iso
 
 log = logging.getLogger(__name__)
@@ -49,12 +54,6 @@ SHOW_BOOT = "show boot"
 SHOW_INSTALL = "show install summary"
 SHOW_SWITCH = "show switch"
 
-INSTALL_OPER_FILTER = (
-    f'<install-oper-data xmlns="{INSTALL_OPER_NS}"><install-location-information>'
-    "<chassis/><oper-state><sys-activity/><auto-abort-timer/></oper-state>"
-    "</install-location-information></install-oper-data>"
-)
-_NO_ACTIVITY = "install-no-activity"
 # Header and comment lines of `show running-config` and `show startup-config` that change
 # without a configuration change (sizes, timestamps), left out of the comparison with the
 # bare `!` separators.
@@ -68,9 +67,9 @@ _VOLATILE_CONFIG = re.compile(
 class LiveState:
     """What one read of a device returned; a value is None when its read failed (see errors).
 
-    `facts` contains the members with their PID, state, filesystem and free space. `platform` is
-    None when the PID is unknown or was not read. `install_activity` maps a stack member (or
-    0 on a router) to its install-oper `sys-activity` when it is not idle.
+    `facts` contains the members with their PID, state, filesystem and free space, and the
+    unsaved-config flag. `platform` is None when the PID is unknown or was not read.
+    `install_oper` lists the install-oper-data locations (stack members or route processors).
     """
 
     login: DeviceLogin
@@ -83,14 +82,17 @@ class LiveState:
     boot: ShowBoot | None = None
     install: InstallSummary | None = None
     switch: ShowSwitch | None = None
-    unsaved_config: bool | None = None
-    install_activity: dict[int, str] | None = None
-    auto_abort_members: list[int] = field(default_factory=list)
+    install_oper: tuple[InstallLocation, ...] | None = None
     free_space_source: str = ""
 
     @property
     def ip_address(self) -> str:
         return self.login.host
+
+    @property
+    def unsaved_config(self) -> bool | None:
+        """True when the running configuration differs from startup, None when not read."""
+        return self.facts.unsaved_config
 
     def error(self, *sources: str) -> str | None:
         """Return the reason the first of `sources` could not be read, or None."""
@@ -119,23 +121,25 @@ def _read_netconf(state: LiveState) -> None:
     try:
         with NetconfDriver(state.login) as netconf:
             reply = netconf.read_inventory()
-            _apply_hardware(state, reply)
-            try:
-                activity = netconf.get([INSTALL_OPER_FILTER], "read install-oper-data")
-                state.install_activity, state.auto_abort_members = _install_activity(activity)
-            except XeappError as exc:
-                state.errors[INSTALL_OPER] = _reason(exc)
     except DeviceError as exc:
         reason = _reason(exc)
         log.info("%s: NETCONF unavailable for pre-checks: %s", state.ip_address, reason)
         state.errors[NETCONF] = reason
-        state.errors.setdefault(INSTALL_OPER, f"NETCONF: {reason}")
+        state.errors[INSTALL_OPER] = f"NETCONF: {reason}"
+        return
+    _apply_hardware(state, reply)
+    try:
+        state.install_oper = parse_install_oper(reply)
+    except XeappError as exc:
+        state.errors[INSTALL_OPER] = _reason(exc)
+        return
+    apply_install_oper(state.install_oper, state.facts)
 
 
 def _apply_hardware(state: LiveState, reply: str) -> None:
     facts = state.facts
     try:
-        apply_inventory_reply(reply, facts)
+        apply_hardware_reply(reply, facts)
     except XeappError as exc:
         state.errors[HARDWARE] = _reason(exc)
         return
@@ -145,35 +149,6 @@ def _apply_hardware(state: LiveState, reply: str) -> None:
         state.errors[FILESYSTEMS] = "q-filesystem has no flash partition for every member"
     else:
         state.free_space_source = "NETCONF q-filesystem"
-    state.unsaved_config = _unsaved_config(reply)
-
-
-def _unsaved_config(reply: str) -> bool | None:
-    try:
-        root = ElementTree.fromstring(reply)
-    except ElementTree.ParseError:
-        return None
-    leaf = root.find(".//{*}device-system-data/{*}unsaved-config")
-    if leaf is None or leaf.text is None:
-        return None
-    return leaf.text.strip().lower() == "true"
-
-
-def _install_activity(reply: str) -> tuple[dict[int, str], list[int]]:
-    """Return the non-idle sys-activity per member and the members with a running timer."""
-    root = ElementTree.fromstring(reply)
-    activity: dict[int, str] = {}
-    timers: list[int] = []
-    for location in root.iterfind(".//{*}install-location-information"):
-        chassis_text = location.findtext("{*}chassis") or "0"
-        number = max(0, int(chassis_text)) if chassis_text.lstrip("-").isdigit() else 0
-        sys_activity = (location.findtext("{*}oper-state/{*}sys-activity") or "").strip()
-        if sys_activity and sys_activity != _NO_ACTIVITY:
-            activity[number] = sys_activity
-        timer = location.findtext("{*}oper-state/{*}auto-abort-timer/{*}state") or ""
-        if timer.strip().endswith("-active"):
-            timers.append(number)
-    return activity, timers
 
 
 def _read_ssh(state: LiveState) -> None:
@@ -231,34 +206,8 @@ def _session_lost(exc: DeviceError) -> bool:
 
 
 def _apply_version(state: LiveState, text: str) -> None:
-    version = parse_show_version(text)
-    state.version = version
-    facts = state.facts
-    facts.hostname = version.hostname
-    facts.current_version = facts.current_version or (
-        str(version.version) if version.version else version.version_text
-    )
-    if facts.members:
-        for row in version.members:
-            member = facts.member(row.number)
-            if member is not None:
-                member.version = row.sw_version
-        return
-
-    # NETCONF gave no members: build them from the stack table, or one chassis.
-    facts.pid = version.pid or ""
-    facts.serial_number = version.serial_number or ""
-    if not version.members:
-        facts.members = [MemberFacts(1, pid=facts.pid, version=facts.current_version)]
-        return
-    for index, row in enumerate(sorted(version.members, key=lambda r: (not r.active, r.number))):
-        pid = version.pids[index] if index < len(version.pids) else row.model
-        facts.members.append(
-            MemberFacts(
-                row.number, role="Active" if row.active else "", pid=pid, version=row.sw_version
-            )
-        )
-    facts.members.sort(key=lambda m: m.number)
+    state.version = parse_show_version(text)
+    apply_show_version(state.facts, state.version)
 
 
 def _apply_install(state: LiveState, text: str) -> None:
@@ -267,69 +216,37 @@ def _apply_install(state: LiveState, text: str) -> None:
 
 def _apply_switch(state: LiveState, text: str) -> None:
     state.switch = parse_show_switch(text)
-    for row in state.switch.members:
-        member = state.facts.member(row.number)
-        if member is None:
-            # A provisioned or removed member has no inventory entry and no flash.
-            member = MemberFacts(row.number)
-            state.facts.members.append(member)
-        member.role = row.role
-        member.state = row.state
-    state.facts.members.sort(key=lambda m: m.number)
+    apply_show_switch(state.facts, state.switch)
 
 
 def _set_platform(state: LiveState) -> None:
-    facts = state.facts
-    if state.platform is not None or not facts.pid:
+    if state.platform is not None:
         return
     try:
-        platform = identify_platform(facts.pid)
+        state.platform = set_platform(state.facts)
     except UnsupportedPlatformError as exc:
         state.errors.setdefault("platform", str(exc))
-        return
-    state.platform = platform
-    facts.device_role = platform.role.value
-    facts.platform_family = platform.family
-    facts.filesystem = platform.filesystem
-    stacked = len(facts.members) > 1
-    for member in facts.members:
-        member.filesystem = (
-            platform.member_filesystem(member.number) if stacked else platform.filesystem
-        )
 
 
 def _read_free_space_cli(ssh: SshDriver, state: LiveState) -> None:
     _set_platform(state)
-
-    def apply(text: str) -> None:
-        listing = parse_show_file_systems(text)
-        missing = []
-        for member in state.facts.members:
-            found = listing.find(member.filesystem) if member.filesystem else None
-            if found is None or found.free_bytes is None:
-                missing.append(member.filesystem or f"member {member.number}")
-                continue
-            member.total_bytes = found.size_bytes
-            member.free_bytes = found.free_bytes
-        if missing:
-            raise _MissingFilesystem(", ".join(missing))
-        state.errors.pop(FILESYSTEMS, None)
-        state.free_space_source = "show file systems"
-
     try:
-        apply(ssh.send_command("show file systems"))
-    except _MissingFilesystem as exc:
-        state.errors[FILESYSTEMS] = f"show file systems does not list {exc}"
+        listing = parse_show_file_systems(ssh.send_command("show file systems"))
     except DeviceError as exc:
         if _session_lost(exc):
             raise
         state.errors[FILESYSTEMS] = _reason(exc)
+        return
     except XeappError as exc:
         state.errors[FILESYSTEMS] = _reason(exc)
+        return
 
-
-class _MissingFilesystem(Exception):
-    """Filesystems `show file systems` did not list."""
+    missing = apply_file_systems(state.facts, listing)
+    if missing:
+        state.errors[FILESYSTEMS] = f"show file systems does not list {', '.join(missing)}"
+        return
+    state.errors.pop(FILESYSTEMS, None)
+    state.free_space_source = "show file systems"
 
 
 def _compare_configs(ssh: SshDriver, state: LiveState) -> None:
@@ -344,7 +261,7 @@ def _compare_configs(ssh: SshDriver, state: LiveState) -> None:
             raise
         state.errors[CONFIG_STATE] = _reason(exc)
         return
-    state.unsaved_config = running != startup
+    state.facts.unsaved_config = running != startup
 
 
 def _config_body(text: str) -> list[str]:
