@@ -8,8 +8,10 @@ words (connection refused, timed out, authentication failed).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
+from collections.abc import Iterator, Sequence
 from types import TracebackType
 from typing import Any
 
@@ -33,6 +35,14 @@ from xeapp.hostkeys import HostKeyStatus
 
 log = logging.getLogger(__name__)
 
+# Questions IOS-XE exec commands ask, as (regular expression, reply) pairs for
+# `send_interactive`; an empty reply sends Enter, which takes the default in brackets.
+ANSWER_YES = (r"\[y/n\]", "y")
+ANSWER_CONFIRM = (r"\[confirm\]", "")
+ANSWER_DESTINATION = (r"Destination filename \[[^\]\n]*\]\?", "")
+ANSWER_DELETE_FILENAME = (r"Delete filename \[[^\]\n]*\]\?", "")
+MAX_ANSWERS = 10
+
 # IOS-XE marks a rejected command with a caret line and one of these.
 _CLI_ERROR = re.compile(
     r"^% (Invalid input detected|Incomplete command|Ambiguous command|Unknown command)",
@@ -51,6 +61,9 @@ class SshDriver:
         self.host = login.host
         self.host_key_status: HostKeyStatus | None = None
         self._connection: Any = None
+        # Set when a command timed out: the device may still wait for input, and netmiko's
+        # logout would wait for a prompt that never comes.
+        self._stalled = False
 
     def __enter__(self) -> SshDriver:
         self.connect()
@@ -133,7 +146,10 @@ class SshDriver:
             return
         connection, self._connection = self._connection, None
         try:
-            connection.disconnect()
+            if self._stalled:
+                connection.remote_conn_pre.close()
+            else:
+                connection.disconnect()
         except Exception as exc:  # a dropped session raises OSError, EOFError or SSHException
             log.debug("%s: SSH disconnect failed: %s", self.host, exc)
 
@@ -161,11 +177,83 @@ class SshDriver:
         timeout = read_timeout_s or self.login.command_timeout_s
         log.debug("%s: send %r", self.host, command)
         try:
-            output = str(connection.send_command(command, read_timeout=timeout))
+            with _read_timeout(connection, timeout):
+                output = str(connection.send_command(command, read_timeout=timeout))
         except (NetmikoBaseException, paramiko.SSHException, OSError, EOFError) as exc:
+            self._stalled = self._stalled or isinstance(exc, ReadTimeout)
             raise _ssh_error(self.host, step, exc, timeout) from exc
         _raise_on_cli_error(self.host, step, command, output)
         return output
+
+    def send_interactive(
+        self,
+        command: str,
+        answers: Sequence[tuple[str, str]],
+        *,
+        step: str | None = None,
+        read_timeout_s: float | None = None,
+        max_answers: int = MAX_ANSWERS,
+    ) -> str:
+        """Run an exec command that asks questions, answer them, and return the whole output.
+
+        `answers` pairs a regular expression matching a question with the reply to send, for
+        example ANSWER_YES for `[y/n]` or ANSWER_CONFIRM for `[confirm]`; an empty reply sends
+        Enter. Reading stops at the device prompt. `read_timeout_s` (default: the command
+        timeout) bounds the wait for each question or the prompt.
+
+        Returns the output without the echo and the final prompt, questions included. Raises
+        DeviceError when the device rejects the command or asks more than `max_answers`
+        questions, DeviceTimeoutError when neither the prompt nor a listed question arrives in
+        time (an unlisted question ends this way), UnreachableError when the session drops.
+        """
+        step = step or command
+        connection = self._require(step)
+        timeout = read_timeout_s or self.login.command_timeout_s
+        prompt = re.escape(str(connection.base_prompt)) + r"[>#]"
+        expect = "|".join([f"(?:{pattern})" for pattern, _ in answers] + [prompt])
+        log.info("%s: %s", self.host, command)
+        try:
+            with _read_timeout(connection, timeout):
+                output = self._answer_questions(
+                    connection, command, answers, expect, prompt, step, max_answers
+                )
+        except (NetmikoBaseException, paramiko.SSHException, OSError, EOFError) as exc:
+            self._stalled = True
+            raise _ssh_error(self.host, step, exc, timeout) from exc
+
+        output = re.sub(rf"\n?{prompt}\s*$", "", output)
+        _raise_on_cli_error(self.host, step, command, output)
+        return output
+
+    def _answer_questions(
+        self,
+        connection: Any,
+        command: str,
+        answers: Sequence[tuple[str, str]],
+        expect: str,
+        prompt: str,
+        step: str,
+        max_answers: int,
+    ) -> str:
+        output = ""
+        to_send, first = command, True
+        for _ in range(max_answers + 1):
+            chunk = str(
+                connection.send_command(
+                    to_send,
+                    expect_string=expect,
+                    strip_prompt=False,
+                    strip_command=first,
+                    cmd_verify=first,
+                )
+            )
+            output += chunk
+            reply = _reply_to(chunk, answers, prompt)
+            if reply is None:
+                return output
+            log.debug("%s: answer %r", self.host, reply)
+            to_send, first = reply, False
+        raise DeviceError(self.host, step, f"{command!r} asked more than {max_answers} questions")
 
     def send_config(self, commands: list[str], *, step: str = "configure") -> str:
         """Enter configuration mode, send `commands`, leave it; return the session output.
@@ -200,6 +288,35 @@ class SshDriver:
         if "[OK]" not in output:
             raise DeviceError(self.host, step, f"write memory did not report [OK]: {output!r}")
         return output
+
+
+@contextlib.contextmanager
+def _read_timeout(connection: Any, timeout_s: float) -> Iterator[None]:
+    """Make `timeout_s` the read timeout of one call.
+
+    netmiko ignores a call's `read_timeout` while the session has `read_timeout_override`,
+    which `connect` sets to the command timeout.
+    """
+    previous = connection.read_timeout_override
+    connection.read_timeout_override = timeout_s
+    try:
+        yield
+    finally:
+        connection.read_timeout_override = previous
+
+
+def _reply_to(chunk: str, answers: Sequence[tuple[str, str]], prompt: str) -> str | None:
+    """Return the reply to the question `chunk` ends with, None when it ends at the prompt.
+
+    The match that ends last decides, because netmiko stops reading at the first match of any
+    pattern and the chunk may hold earlier output that looks like a question.
+    """
+    last_end, reply = -1, None
+    for pattern, answer in [*answers, (prompt, None)]:
+        for match in re.finditer(pattern, chunk):
+            if match.end() >= last_end:
+                last_end, reply = match.end(), answer
+    return reply
 
 
 def _handshake_incomplete(exc: BaseException) -> bool:

@@ -5,14 +5,10 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from typing import Any
-
-import paramiko
-from netmiko.exceptions import NetmikoBaseException
 
 from xeapp.drivers.connection import DeviceLogin
-from xeapp.drivers.ssh import SshDriver
-from xeapp.errors import DeviceError, DeviceTimeoutError, InstallFailedError, UnreachableError
+from xeapp.drivers.ssh import ANSWER_YES, SshDriver
+from xeapp.errors import DeviceError, InstallFailedError
 from xeapp.parsers.install_output import InstallOutcome, classify_install_output
 from xeapp.prechecks.engine import PrecheckService
 from xeapp.prechecks.model import CheckResult
@@ -23,7 +19,6 @@ log = logging.getLogger(__name__)
 REMOVE_INACTIVE = "install remove inactive"
 # Removing packages from every member of a large stack takes minutes on real devices.
 REMOVE_TIMEOUT_S = 900.0
-_CONFIRM = r"\[y/n\]"
 
 
 @dataclass(frozen=True)
@@ -40,41 +35,18 @@ def remove_inactive(login: DeviceLogin, timeout_s: float = REMOVE_TIMEOUT_S) -> 
     """Run `install remove inactive` over SSH, answer `y` to its `[y/n]`, and return the output.
 
     Raises InstallFailedError when the device prints FAILED or the output ends without a
-    SUCCESS line, DeviceTimeoutError when the prompt does not return within `timeout_s`, and
-    the connection errors of SshDriver.
+    SUCCESS line, and the errors of `SshDriver.send_interactive` (DeviceTimeoutError when the
+    prompt does not return within `timeout_s`).
     """
-    step = REMOVE_INACTIVE
     with SshDriver(login) as ssh:
-        # NOTE: SshDriver has no call for interactive commands yet, so the netmiko session is
-        # used directly for the [y/n] question.
-        connection: Any = ssh._require(step)
-        prompt = re.escape(str(connection.base_prompt)) + r"#"
-        log.info("%s: %s", login.host, REMOVE_INACTIVE)
-        try:
-            output = str(
-                connection.send_command(
-                    REMOVE_INACTIVE,
-                    expect_string=f"{_CONFIRM}|{prompt}",
-                    read_timeout=timeout_s,
-                )
-            )
-            if re.search(_CONFIRM, output):
-                output += str(
-                    connection.send_command(
-                        "y", expect_string=prompt, read_timeout=timeout_s, cmd_verify=False
-                    )
-                )
-        except NetmikoBaseException as exc:
-            raise DeviceTimeoutError(
-                login.host, step, f"no prompt within {timeout_s:g} s: {exc}"
-            ) from exc
-        except (paramiko.SSHException, OSError, EOFError) as exc:
-            raise UnreachableError(login.host, step, f"SSH session lost: {exc}") from exc
+        output = ssh.send_interactive(
+            REMOVE_INACTIVE, [ANSWER_YES], step=REMOVE_INACTIVE, read_timeout_s=timeout_s
+        )
 
     result = classify_install_output(output)
     if result.outcome is not InstallOutcome.SUCCESS:
         reason = result.reason or "the output has no SUCCESS line"
-        raise InstallFailedError(login.host, step, reason)
+        raise InstallFailedError(login.host, REMOVE_INACTIVE, reason)
     return output
 
 
