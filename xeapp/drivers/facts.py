@@ -261,8 +261,8 @@ def _apply_show_version(ssh: SshDriver, facts: DeviceFacts) -> None:
 def apply_show_version(facts: DeviceFacts, version: ShowVersion) -> None:
     """Set the hostname, and the chassis and members unless NETCONF already read them.
 
-    With members already read, only adds each member's version from the stack table, which
-    tells a V-Mismatch member apart.
+    With members already read, only adds each member's version from the stack table, so a
+    V-Mismatch member shows.
     """
     facts.hostname = version.hostname or facts.hostname
     if facts.members:

@@ -57,7 +57,7 @@ FILESYSTEM_FILTER = (
 )
 
 # Per stack member or route processor: install activity, auto-abort timer, boot mode and the
-# versions the installer knows.
+# versions the installer records.
 INSTALL_OPER_FILTER = (
     f'<install-oper-data xmlns="{INSTALL_OPER_NS}"><install-location-information>'
     "<fru/><slot/><bay/><chassis/><install-version-info/><oper-state/>"

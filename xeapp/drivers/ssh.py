@@ -251,7 +251,7 @@ class SshDriver:
             reply = _reply_to(chunk, answers, prompt)
             if reply is None:
                 return output
-            log.debug("%s: answer %r", self.host, reply)
+            log.debug("%s: reply %r", self.host, reply)
             to_send, first = reply, False
         raise DeviceError(self.host, step, f"{command!r} asked more than {max_answers} questions")
 

@@ -9,7 +9,7 @@ ignoring namespace prefixes. Containers the filter did not ask for are simply ab
 - Cisco-IOS-XE-platform-software-oper `cisco-platform-software/q-filesystem`: partitions per
   location, total-size and used-size in kB (per the 17.9.1 YANG model).
 - Cisco-IOS-XE-install-oper `install-oper-data/install-location-information`: per location
-  the install activity, auto-abort timer, boot mode and the versions the installer knows.
+  the install activity, auto-abort timer, boot mode and the versions the installer records.
 - Cisco-IOS-XE-native `native/hostname`: the configured hostname.
 """
 
@@ -136,7 +136,7 @@ class InstallPackageState:
 
 @dataclass(frozen=True)
 class InstallVersion:
-    """One install-version-info entry: a software version the installer knows on a location.
+    """One install-version-info entry: a software version the installer records on a location.
 
     `current` and `previous` are install-version-state enum names, for example
     "install-version-state-provisioned-committed"; "" when the leaf is absent.
