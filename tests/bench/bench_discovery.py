@@ -30,12 +30,7 @@ from xeapp.devicefacts import DeviceFacts
 from xeapp.discovery import DiscoveryService
 from xeapp.drivers.connection import DeviceLogin
 from xeapp.drivers.logins import LoginResolver
-from xeapp.drivers.netconf import (
-    FILESYSTEM_FILTER,
-    HARDWARE_FILTER,
-    HOSTNAME_FILTER,
-    NetconfDriver,
-)
+from xeapp.drivers.netconf import INVENTORY_FILTERS, NetconfDriver
 from xeapp.drivers.netconf_replies import apply_inventory_reply
 from xeapp.lab import start_lab
 from xeapp.settings import Settings
@@ -63,7 +58,7 @@ def sequential_ncclient(devices: list[tuple[str, int]], timeout_s: float) -> int
                 device_params={"name": "iosxe"},
                 timeout=timeout_s,
             ) as session:
-                session.get(filter=[HARDWARE_FILTER, FILESYSTEM_FILTER, HOSTNAME_FILTER])
+                session.get(filter=list(INVENTORY_FILTERS))
                 answered += 1
         except Exception as exc:
             print(f"sequential: {host}:{port}: {exc}", file=sys.stderr)
