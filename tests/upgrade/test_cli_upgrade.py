@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from labjobs import BUNDLE_IMAGE, ROUTER_IMAGE, STACK_IMAGE, image_bytes
+from labjobs import BUNDLE_IMAGE, BUNDLE_SPEC, ROUTER_IMAGE, STACK_IMAGE, add_images, image_bytes
 
 from xeapp.cli import main
 from xeapp.datadir import DataDir
@@ -15,44 +17,54 @@ from xeapp.repository import Repository
 from xeapp.store import Store
 from xeapp.versions import parse_version
 
-UPGRADES = [
-    ("c9300-stack3", STACK_IMAGE, "17.12.4"),
-    ("c3850-stack", BUNDLE_IMAGE, "16.12.11"),
-    ("isr4451-x", ROUTER_IMAGE, "17.12.4"),
+# Lab device spec, image, target version, extra options. The bundle-mode device warns
+# (bundle mode, under 2 GB free), so its upgrade accepts the warnings.
+UPGRADES: list[tuple[dict[str, Any], str, str, list[str]]] = [
+    ({"profile": "c9300-stack3"}, STACK_IMAGE, "17.12.4", []),
+    (BUNDLE_SPEC, BUNDLE_IMAGE, "16.12.11", ["--ack-warnings"]),
+    ({"profile": "isr4451-x"}, ROUTER_IMAGE, "17.12.4", []),
+]
+# Added without a published MD5, so the image_verified check warns.
+UNVERIFIED_IMAGE = "cat9k_iosxe.17.12.03.SPA.bin"
+# Devices the other tests of this module upgrade, one each, so no test sees another's version.
+OTHERS = [
+    {"profile": "isr4451-x", "hostname": "router-jobs"},
+    {"profile": "c9500", "hostname": "c9500-warn"},
 ]
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def cli_lab(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reset_logging: None
-) -> tuple[Path, Lab]:
+    tmp_path_factory: pytest.TempPathFactory, lab_login: None
+) -> Iterator[tuple[Path, Lab]]:
     """A data directory holding the three images, and a lab discovered into it."""
-    monkeypatch.setenv("XEAPP_USERNAME", "admin")
-    monkeypatch.setenv("XEAPP_PASSWORD", "admin")
-    root = tmp_path / "data"
+    folder = tmp_path_factory.mktemp("cli")
+    root = folder / "data"
     data_dir = DataDir.create(root)
     with Store(data_dir.db_dir) as store:
         repository = Repository(data_dir.repo_dir, store)
-        for name in (STACK_IMAGE, ROUTER_IMAGE, BUNDLE_IMAGE):
-            source = tmp_path / name
-            source.write_bytes(image_bytes(name))
-            repository.add_file(source)
+        add_images(repository, folder)
+        unverified = folder / UNVERIFIED_IMAGE
+        unverified.write_bytes(image_bytes(UNVERIFIED_IMAGE))
+        repository.add_file(unverified)
     lab = start_lab(
-        profiles=[profile for profile, _, _ in UPGRADES],
+        profiles=[spec for spec, _, _, _ in UPGRADES] + OTHERS,
         base="127.0.0.60",
         reload_seconds=0.5,
         netconf_start_seconds=0.2,
     )
-    for device in lab.devices:
-        status = main(
-            [
-                "--data-dir", str(root), "discover", device.ip,
-                "--ssh-port", str(device.ssh_port), "--netconf-port", str(device.netconf_port),
-            ]
-        )  # fmt: skip
-        assert status == 0
-    yield root, lab
-    lab.stop()
+    try:
+        for device in lab.devices:
+            status = main(
+                [
+                    "--data-dir", str(root), "discover", device.ip,
+                    "--ssh-port", str(device.ssh_port), "--netconf-port", str(device.netconf_port),
+                ]
+            )  # fmt: skip
+            assert status == 0
+        yield root, lab
+    finally:
+        lab.stop()
 
 
 def same_version(text: str | None, expected: str) -> bool:
@@ -66,18 +78,23 @@ def upgrade(root: Path, *args: str) -> int:
     )  # fmt: skip
 
 
-@pytest.mark.parametrize(("profile", "image", "version"), UPGRADES)
+@pytest.mark.parametrize(
+    ("index", "image", "version", "options"),
+    [(index, *case[1:]) for index, case in enumerate(UPGRADES)],
+    ids=["c9300-stack3", "c3850-bundle", "isr4451-x"],
+)
 def test_upgrade_wait_reaches_target(
     cli_lab: tuple[Path, Lab],
     capsys: pytest.CaptureFixture[str],
-    profile: str,
+    index: int,
     image: str,
     version: str,
+    options: list[str],
 ) -> None:
     root, lab = cli_lab
-    device = next(d for d in lab.devices if d.device.profile == profile)
+    device = lab.devices[index]
 
-    status = upgrade(root, device.ip, "--image", image, "--json")
+    status = upgrade(root, device.ip, "--image", image, "--json", *options)
     captured = capsys.readouterr()
     [result] = json.loads(captured.out)
 
@@ -94,20 +111,36 @@ def test_upgrade_wait_reaches_target(
     assert facts["install_mode"] == "INSTALL"
 
 
+def test_upgrade_without_ack_stops_on_warning(
+    cli_lab: tuple[Path, Lab], capsys: pytest.CaptureFixture[str]
+) -> None:
+    root, lab = cli_lab
+    device = lab.device("c9500-warn")
+
+    status = upgrade(root, device.ip, "--image", UNVERIFIED_IMAGE, "--json")
+    [result] = json.loads(capsys.readouterr().out)
+
+    assert status == 1
+    assert result["status"] == "Failed"
+    assert result["reason"].startswith("pre-check warnings not acknowledged: image_verified:")
+    assert result["to_version"] is None
+
+
 def test_jobs_list_and_clear(cli_lab: tuple[Path, Lab], capsys: pytest.CaptureFixture[str]) -> None:
     root, lab = cli_lab
-    router = next(d for d in lab.devices if d.device.profile == "isr4451-x")
+    router = lab.device("router-jobs")
     assert upgrade(root, router.ip, "--image", ROUTER_IMAGE) == 0
     capsys.readouterr()
 
     assert main(["--data-dir", str(root), "jobs", "--json"]) == 0
-    [job] = json.loads(capsys.readouterr().out)
+    [job] = [j for j in json.loads(capsys.readouterr().out) if j["target_ip"] == router.ip]
     assert job["status"] == "Success"
     assert [step["step"] for step in job["steps"]][:2] == ["precheck", "backup"]
 
     assert main(["--data-dir", str(root), "jobs", "clear", job["job_id"]]) == 0
     assert main(["--data-dir", str(root), "jobs", "--json"]) == 0
-    assert json.loads(capsys.readouterr().out) == []
+    remaining = [j["job_id"] for j in json.loads(capsys.readouterr().out)]
+    assert job["job_id"] not in remaining
 
 
 def test_upgrade_without_wait_needs_app(cli_lab: tuple[Path, Lab]) -> None:

@@ -48,6 +48,19 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="activate with an auto-abort timer and commit only after the device is confirmed",
     )
     parser.add_argument(
+        "--auto-abort-timer",
+        type=int,
+        metavar="MINUTES",
+        help="with --two-phase, minutes after which an uncommitted activation rolls back "
+        "(default: setting auto_abort_minutes, else 60)",
+    )
+    parser.add_argument(
+        "--ack-warnings",
+        action="store_true",
+        help="accept every pre-check Warn of these devices (without it, a Warn stops the job "
+        "unless it was acknowledged after the last pre-check for this image)",
+    )
+    parser.add_argument(
         "--wait", action="store_true", help="run the jobs in this process and wait for them"
     )
     parser.add_argument(
@@ -89,9 +102,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--poll-interval",
         type=float,
-        default=5.0,
         metavar="SECONDS",
-        help="time between checks while a device reloads (default: 5)",
+        help="time between checks while a device reloads (default: setting "
+        "upgrade_poll_interval_s, else 5)",
     )
     add_json_option(parser)
     parser.set_defaults(func=run)
@@ -104,15 +117,13 @@ def run(args: argparse.Namespace) -> int:
         value = getattr(args, option)
         if value is not None and value < 1:
             raise InvalidInputError(f"--{option.replace('_', '-')} must be 1 or more")
+    _check_timings(args)
     if not args.wait:
         return _hand_to_app(args)
 
     with open_context(args, write=True) as context:
         settings = context.settings
-        overrides: dict[str, float] = {"poll_interval_s": args.poll_interval}
-        if args.reload_timeout is not None:
-            overrides["reload_timeout_s"] = args.reload_timeout
-        options = UpgradeOptions.from_settings(settings, **overrides)
+        options = UpgradeOptions.from_settings(settings, **_option_overrides(args))
         server = start_image_server(
             context.data_dir.root, settings, bind=args.serve_bind, port=args.serve_port
         )
@@ -165,6 +176,7 @@ def _run_jobs(
             two_phase=args.two_phase,
             stop_after_failures=args.stop_after,
             source_interface=args.source_interface,
+            acknowledge_warnings=args.ack_warnings,
         )
         targets.update({job["job_id"]: job["target_ip"] for job in jobs})
         manager.wait(targets)
@@ -201,6 +213,31 @@ def _hand_to_app(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return 2
+
+
+def _check_timings(args: argparse.Namespace) -> None:
+    """Raise InvalidInputError for a timing option out of its range."""
+    minutes = args.auto_abort_timer
+    if minutes is not None and minutes < 1:
+        raise InvalidInputError(f"invalid --auto-abort-timer {minutes}: expected 1 or more minutes")
+    for option in ("poll_interval", "reload_timeout"):
+        value = getattr(args, option)
+        if value is not None and value <= 0:
+            raise InvalidInputError(
+                f"invalid --{option.replace('_', '-')} {value:g}: expected seconds above 0"
+            )
+
+
+def _option_overrides(args: argparse.Namespace) -> dict[str, float]:
+    """Return the UpgradeOptions fields the command line sets."""
+    overrides: dict[str, float] = {}
+    if args.poll_interval is not None:
+        overrides["poll_interval_s"] = args.poll_interval
+    if args.reload_timeout is not None:
+        overrides["reload_timeout_s"] = args.reload_timeout
+    if args.auto_abort_timer is not None:
+        overrides["auto_abort_minutes"] = args.auto_abort_timer
+    return overrides
 
 
 def _address(host: str) -> str:

@@ -25,8 +25,9 @@ class JobContext:
     """One job's device, image, options and recorder, shared by its steps.
 
     `image` is the repository record (filename, md5, size, version). `facts` is the last read
-    of the device. `install_sent` turns True when the install command leaves xeapp; from then
-    on the job can no longer be cancelled.
+    of the device. `acknowledge_warnings` accepts every pre-check Warn of this run, because the
+    user accepted them when submitting. `install_sent` turns True when the install command
+    leaves xeapp; from then on the job can no longer be cancelled.
     """
 
     recorder: JobRecorder
@@ -37,6 +38,7 @@ class JobContext:
     transfer_bytes: TransferBytes
     backups_dir: Path
     two_phase: bool = False
+    acknowledge_warnings: bool = False
     source_interface: str | None = None
     facts: DeviceFacts | None = None
     install_sent: bool = False

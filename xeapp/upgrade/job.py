@@ -14,7 +14,7 @@ from xeapp.parsers.install_output import FailureKind, InstallOutcome
 from xeapp.upgrade import install
 from xeapp.upgrade.confirm import abort_two_phase, commit_install, confirm_upgrade
 from xeapp.upgrade.context import JobContext
-from xeapp.upgrade.prechecks import FAIL, PrecheckGate
+from xeapp.upgrade.prechecks import PrecheckRunner, run_prechecks
 from xeapp.upgrade.record import (
     CANCELLED,
     FAILED,
@@ -50,7 +50,7 @@ class UpgradeJob:
     def __init__(
         self,
         context: JobContext,
-        prechecks: PrecheckGate,
+        prechecks: PrecheckRunner,
         inventory: InventoryWriter | None,
         reader: DeviceReader = read_device,
     ) -> None:
@@ -109,15 +109,13 @@ class UpgradeJob:
             raise JobFailed(f"pre-check: could not read the device: {exc.reason}") from exc
         context.facts = facts
         recorder.update({"from_version": facts.current_version})
-        results = self.prechecks(context, facts)
-        for result in results:
-            recorder.line(f"pre-check {result.check_name}: {result.result}: {result.message}")
-        failed = [r for r in results if r.result == FAIL]
-        if failed:
-            raise JobFailed(
-                "pre-check failed: " + "; ".join(f"{r.check_name}: {r.message}" for r in failed)
-            )
-        recorder.finish_step(STEP_PRECHECK, message=f"{len(results)} checks, none failed")
+        outcome = run_prechecks(context, self.prechecks)
+        counts = outcome.counts()
+        recorder.finish_step(
+            STEP_PRECHECK,
+            message=f"{len(outcome.checks)} checks: {counts['Pass']} Pass, {counts['Warn']} Warn "
+            "accepted, none failed",
+        )
         return facts
 
     def _prepare(self, cli: CliSession) -> None:
@@ -136,14 +134,25 @@ class UpgradeJob:
         self._stage(cli)
         context.check_cancel()
 
-        if config_differs(running, startup):
-            recorder.start_step(STEP_SAVE, "running configuration differs from startup")
+        self._save(cli, running, startup)
+        context.check_cancel()
+
+    def _save(self, cli: CliSession, running: str, startup: str) -> None:
+        """Run `write memory` when the running configuration differs from startup."""
+        recorder = self.context.recorder
+        facts = self.context.facts
+        unsaved = facts.unsaved_config if facts is not None else None
+        source = "NETCONF unsaved-config"
+        if unsaved is None:
+            # Without NETCONF the device has no flag to read, so compare the backed-up texts.
+            unsaved, source = config_differs(running, startup), "comparison of the backups"
+        if unsaved:
+            recorder.start_step(STEP_SAVE, f"running configuration differs from startup ({source})")
             cli.save_config()
             recorder.finish_step(STEP_SAVE, message="write memory")
         else:
             recorder.start_step(STEP_SAVE)
-            recorder.finish_step(STEP_SAVE, STEP_SKIPPED, "configuration already saved")
-        context.check_cancel()
+            recorder.finish_step(STEP_SAVE, STEP_SKIPPED, f"configuration already saved ({source})")
 
     def _stage(self, cli: CliSession) -> None:
         context = self.context

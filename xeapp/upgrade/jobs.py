@@ -30,13 +30,14 @@ from xeapp.errors import InvalidInputError, NotFoundError, XeappError
 from xeapp.events import EventBus
 from xeapp.images import validate_image_filename
 from xeapp.logs import JobLogs
+from xeapp.prechecks import PrecheckService
 from xeapp.settings import Settings
 from xeapp.store import Store
 from xeapp.upgrade import jobstore
 from xeapp.upgrade.context import CopyUrl, JobContext, TransferBytes
 from xeapp.upgrade.job import UpgradeJob
 from xeapp.upgrade.options import UpgradeOptions
-from xeapp.upgrade.prechecks import PrecheckGate, basic_prechecks
+from xeapp.upgrade.prechecks import PrecheckRunner
 from xeapp.upgrade.record import (
     ACTIVE_STATES,
     CANCELLED,
@@ -57,7 +58,11 @@ _WAIT_POLL_S = 0.1
 
 
 class JobManager:
-    """Runs upgrade jobs on worker threads and keeps their records in the store."""
+    """Runs upgrade jobs on worker threads and keeps their records in the store.
+
+    `prechecks` is the pre-check engine a job re-runs as its first step; without it the
+    manager builds a PrecheckService on `logins` and `store`.
+    """
 
     def __init__(
         self,
@@ -70,7 +75,7 @@ class JobManager:
         backups_dir: Path,
         copy_url: CopyUrl,
         transfer_bytes: TransferBytes | None = None,
-        prechecks: PrecheckGate = basic_prechecks,
+        prechecks: PrecheckRunner | None = None,
         options: UpgradeOptions | None = None,
         reader: DeviceReader = read_device,
         max_parallel: int | None = None,
@@ -83,7 +88,8 @@ class JobManager:
         self.backups_dir = backups_dir
         self.copy_url = copy_url
         self.transfer_bytes: TransferBytes = transfer_bytes or (lambda _ip, _name: None)
-        self.prechecks = prechecks
+        # Jobs re-run the checks one device each, on their own worker thread.
+        self.prechecks = prechecks or PrecheckService(logins, store, workers=1)
         self.options = options or UpgradeOptions.from_settings(settings)
         self.reader = reader
         self.max_parallel = max_parallel or settings.max_parallel_upgrades
@@ -150,8 +156,12 @@ class JobManager:
         two_phase: bool = False,
         stop_after_failures: int | None = None,
         source_interface: str | None = None,
+        acknowledge_warnings: bool = False,
     ) -> list[dict[str, Any]]:
         """Create one job per host for `image`, to run now or at `at`; returns the records.
+
+        With `acknowledge_warnings` the jobs accept every pre-check Warn; otherwise a Warn
+        stops a job unless the device's warnings were acknowledged for `image` beforehand.
 
         Raises InvalidInputError (or NotFoundError) for an image not in the repository, an
         invalid address, a device with a Pending or Running job, or a bad failure limit.
@@ -172,6 +182,7 @@ class JobManager:
             for host in targets:
                 job = _new_record(host, record, due, two_phase, batch_id)
                 job["source_interface"] = source_interface
+                job["acknowledge_warnings"] = acknowledge_warnings
                 job["stop_after_failures"] = stop_after_failures
                 job["log_output"] = str(self.job_logs.path(job["job_id"]))
                 if job["target_ip"] in busy:
@@ -308,6 +319,7 @@ class JobManager:
             transfer_bytes=self.transfer_bytes,
             backups_dir=self.backups_dir,
             two_phase=bool(job.get("two_phase")),
+            acknowledge_warnings=bool(job.get("acknowledge_warnings")),
             source_interface=job.get("source_interface"),
         )
 

@@ -6,6 +6,16 @@ from dataclasses import dataclass
 
 from xeapp.settings import Settings
 
+# Setting name -> the option it sets.
+SETTING_OPTIONS = {
+    "reload_timeout_s": "reload_timeout_s",
+    "command_timeout_s": "command_base_timeout_s",
+    "upgrade_poll_interval_s": "poll_interval_s",
+    "upgrade_down_timeout_s": "down_timeout_s",
+    "upgrade_install_timeout_s": "install_timeout_s",
+    "auto_abort_minutes": "auto_abort_minutes",
+}
+
 
 @dataclass(frozen=True)
 class UpgradeOptions:
@@ -29,9 +39,17 @@ class UpgradeOptions:
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: float) -> UpgradeOptions:
-        """Return options with the reload timeout from settings and any `overrides`."""
-        values: dict[str, float] = {"reload_timeout_s": float(settings.reload_timeout_s)}
+        """Return options from the settings that bound a job, then any `overrides`."""
+        values: dict[str, float] = {}
+        for setting, option in SETTING_OPTIONS.items():
+            # NOTE: Settings does not define every name in SETTING_OPTIONS yet; a missing one
+            # keeps the default above.
+            value = getattr(settings, setting, None)
+            if value is not None:
+                values[option] = float(value)
         values.update(overrides)
+        if "auto_abort_minutes" in values:
+            values["auto_abort_minutes"] = int(values["auto_abort_minutes"])
         return cls(**values)  # type: ignore[arg-type]
 
     def copy_timeout_s(self, size_bytes: int) -> float:

@@ -1,116 +1,91 @@
-"""The pre-check gate a job passes before it touches the device.
+"""Step 1 of a job: re-run every pre-check for the device and image, and decide whether to go on.
 
-A gate takes the job context and a fresh read of the device and returns check results; any
-result "Fail" stops the job. JobManager takes the gate as an argument, so the app can pass the
-full pre-check engine.
+The job runs the same ten checks as `xeapp precheck` and the Inventory page, through the
+PrecheckService, so the results it stores replace the device's earlier ones. Any Fail stops the
+job. A Warn stops it too unless the user accepted it: either the device's warnings were
+acknowledged for this image before the job ran (only the checks that warned then count as
+accepted), or the job was submitted with `acknowledge_warnings`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Iterable
+from typing import Protocol
 
-from xeapp.devicefacts import DeviceFacts
+from xeapp.errors import XeappError
+from xeapp.prechecks import CheckResult, DevicePrechecks, TargetImage
+from xeapp.targets import Target
 from xeapp.upgrade.context import JobContext
-from xeapp.versions import try_parse_version
-
-PASS = "Pass"
-WARN = "Warn"
-FAIL = "Fail"
+from xeapp.upgrade.record import JobFailed
 
 
-@dataclass(frozen=True)
-class CheckResult:
-    """One pre-check outcome: its stable name, Pass/Warn/Fail and a message."""
+class PrecheckRunner(Protocol):
+    """The PrecheckService calls a job makes."""
 
-    check_name: str
-    result: str
-    message: str
+    def target_image(self, filename: str) -> TargetImage: ...
+
+    def check_device(self, target: Target, image: TargetImage) -> DevicePrechecks: ...
+
+    def load(self, ip_address: str) -> DevicePrechecks | None: ...
+
+    def acknowledge(
+        self, ip_address: str, image_filename: str | None = None
+    ) -> DevicePrechecks: ...
 
 
-PrecheckGate = Callable[[JobContext, DeviceFacts], list[CheckResult]]
+def run_prechecks(context: JobContext, service: PrecheckRunner) -> DevicePrechecks:
+    """Re-run every pre-check of the job's device against its image and log each result.
 
-
-def basic_prechecks(context: JobContext, facts: DeviceFacts) -> list[CheckResult]:
-    """Run the checks that protect a job: version, install state, stack, space, ROMMON flag.
-
-    NOTE: a subset of the pre-check engine (no boot variable, platform or verified-image
-    checks); pass the full engine to JobManager(prechecks=...) where it is available.
-    Returns one result per check.
+    Returns the device's results. Raises JobFailed naming the failed checks, or the warnings
+    that were neither acknowledged for this image nor accepted with the job.
     """
-    return [
-        _version(context, facts),
-        _install_state(facts),
-        _stack_health(facts),
-        _disk_space(context, facts),
-        _rommon_flags(facts),
-    ]
+    recorder = context.recorder
+    accepted = acknowledged_checks(service.load(context.host), context.filename)
+    try:
+        image = service.target_image(context.filename)
+    except XeappError as exc:
+        raise JobFailed(f"pre-check: {exc}") from exc
+    target = Target(
+        context.host, ssh_port=context.login.ssh_port, netconf_port=context.login.netconf_port
+    )
+    outcome = service.check_device(target, image)
+    for check in outcome.checks:
+        recorder.line(f"pre-check {check.check_name}: {check.result.value}: {check.message}")
 
-
-def _version(context: JobContext, facts: DeviceFacts) -> CheckResult:
-    target = try_parse_version(str(context.image.get("version") or ""))
-    running = try_parse_version(facts.current_version)
-    if target is None:
-        return CheckResult("version", FAIL, f"{context.filename} has no known version")
-    if running is None:
-        return CheckResult("version", FAIL, "could not read the running version")
-    if running.release == target.release:
-        return CheckResult("version", FAIL, f"the device already runs {facts.current_version}")
-    if running.release > target.release:
-        message = f"downgrade from {facts.current_version} to {target.short}"
-        return CheckResult("version", WARN, message)
-    return CheckResult("version", PASS, f"{facts.current_version} to {target.short}")
-
-
-def _install_state(facts: DeviceFacts) -> CheckResult:
-    state = facts.install_state
-    if state is None:
-        return CheckResult("install_state", PASS, "no install summary (bundle mode or not read)")
-    if state.operation_in_progress:
-        return CheckResult(
-            "install_state", FAIL, f"install operation in progress: {state.operation_in_progress}"
+    if outcome.failures:
+        raise JobFailed("pre-check failed: " + describe(outcome.failures))
+    unaccepted = [c for c in outcome.warnings if c.check_name not in accepted]
+    if unaccepted and not context.acknowledge_warnings:
+        raise JobFailed(
+            "pre-check warnings not acknowledged: "
+            + describe(unaccepted)
+            + "; acknowledge them (Inventory page, or `xeapp precheck HOST --image FILENAME "
+            "--ack-warnings`) or start the upgrade with --ack-warnings"
         )
-    if state.uncommitted or state.auto_abort_active:
-        return CheckResult(
-            "install_state",
-            FAIL,
-            "an activation is not committed or the auto-abort timer runs; run `install commit` "
-            "or `install abort` first",
-        )
-    return CheckResult("install_state", PASS, "no install operation pending")
+    if not outcome.warnings:
+        return outcome
+
+    # Storing the new results cleared the earlier acknowledgement, so record it again.
+    how = "with the job" if context.acknowledge_warnings else "before the job"
+    recorder.line(f"pre-check warnings accepted {how}: {', '.join(_names(outcome.warnings))}")
+    try:
+        return service.acknowledge(context.host, context.filename)
+    except XeappError as exc:
+        recorder.line(f"could not store the warning acknowledgement: {exc}")
+        return outcome
 
 
-def _stack_health(facts: DeviceFacts) -> CheckResult:
-    bad = [
-        f"member {member.number} is {member.state}"
-        for member in facts.members
-        if member.state and member.state != "Ready"
-    ]
-    if bad:
-        return CheckResult("stack_health", FAIL, "; ".join(bad))
-    return CheckResult("stack_health", PASS, f"{len(facts.members) or 1} members Ready")
+def acknowledged_checks(previous: DevicePrechecks | None, filename: str) -> set[str]:
+    """Return the names of the checks whose warnings the user acknowledged for `filename`."""
+    if previous is None or previous.image != filename or not previous.acknowledged:
+        return set()
+    return set(_names(previous.warnings))
 
 
-def _disk_space(context: JobContext, facts: DeviceFacts) -> CheckResult:
-    size = context.image_size
-    short = [
-        f"{m.filesystem or 'member ' + str(m.number)} has {m.free_bytes} bytes free, the image "
-        f"needs {size}"
-        for m in facts.members
-        if m.free_bytes is not None and m.free_bytes < size
-    ]
-    if short:
-        return CheckResult(
-            "disk_space", FAIL, "; ".join(short) + "; free space with `install remove inactive`"
-        )
-    return CheckResult("disk_space", PASS, f"every member has room for {size} bytes")
+def describe(checks: Iterable[CheckResult]) -> str:
+    """Return `name: message` of each check, joined by semicolons."""
+    return "; ".join(f"{check.check_name}: {check.message}" for check in checks)
 
 
-def _rommon_flags(facts: DeviceFacts) -> CheckResult:
-    if facts.romvars.get("SWITCH_IGNORE_STARTUP_CFG", "").strip() == "1":
-        return CheckResult(
-            "rommon_flags",
-            FAIL,
-            "SWITCH_IGNORE_STARTUP_CFG=1: the device would boot without its configuration",
-        )
-    return CheckResult("rommon_flags", PASS, "no ROMMON flag blocks the upgrade")
+def _names(checks: Iterable[CheckResult]) -> list[str]:
+    return [check.check_name for check in checks]

@@ -11,10 +11,12 @@ from xeapp.drivers.logins import LoginResolver
 from xeapp.events import EventBus
 from xeapp.imageserver import ImageServer
 from xeapp.logs import JobLogs
+from xeapp.prechecks import PrecheckService
 from xeapp.settings import Settings
 from xeapp.store import Store
 from xeapp.upgrade.jobs import JobManager
 from xeapp.upgrade.options import UpgradeOptions
+from xeapp.upgrade.prechecks import PrecheckRunner
 
 
 def build_job_manager(
@@ -28,14 +30,21 @@ def build_job_manager(
     *,
     options: UpgradeOptions | None = None,
     max_parallel: int | None = None,
+    prechecks: PrecheckRunner | None = None,
 ) -> JobManager:
-    """Return a JobManager (not started) whose jobs copy images from `server`."""
+    """Return a JobManager (not started) whose jobs copy images from `server`.
+
+    Jobs re-run their pre-checks on `prechecks`, by default a PrecheckService on the same
+    store, credentials and known hosts.
+    """
 
     def transfer_bytes(device_ip: str, filename: str) -> int | None:
         transfer = server.progress(device_ip, filename)
         return transfer.sent if transfer is not None else None
 
     logins = LoginResolver(settings, credentials, store, open_host_keys(data_root, events))
+    if prechecks is None:
+        prechecks = PrecheckService(logins, store, workers=settings.discovery_workers)
     return JobManager(
         store,
         job_logs,
@@ -45,6 +54,7 @@ def build_job_manager(
         backups_dir=DataDir(data_root).backups_dir,
         copy_url=server.copy_url,
         transfer_bytes=transfer_bytes,
+        prechecks=prechecks,
         options=options,
         max_parallel=max_parallel,
     )
