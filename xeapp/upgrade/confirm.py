@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 from xeapp.devicefacts import DeviceFacts
 from xeapp.parsers.install_output import InstallOutcome, classify_install_output
 from xeapp.upgrade.context import JobContext
 from xeapp.upgrade.record import STEP_COMMIT, STEP_CONFIRM, JobFailed
 from xeapp.upgrade.session import CliSession
 from xeapp.versions import IOSXEVersion, parse_version, try_parse_version
-
-_SUCCESS_LINE = re.compile(r"^(SUCCESS|FAILED): install_\w+", re.MULTILINE)
 
 
 def target_version(context: JobContext) -> IOSXEVersion:
@@ -91,28 +87,16 @@ def commit_install(context: JobContext, cli: CliSession) -> None:
     recorder.finish_step(STEP_COMMIT)
 
 
-def abort_two_phase(context: JobContext) -> str:
-    """Roll back an unconfirmed two-phase activation; returns what was done, for the reason.
-
-    Sends `install abort` when SSH answers, else leaves the auto-abort timer to roll back.
-    """
-    minutes = context.options.auto_abort_minutes
-    try:
-        with context.open_cli() as cli:
-            output = cli.run_interactive(
-                "install abort",
-                step="install abort",
-                timeout_s=context.options.command_base_timeout_s * 10,
-                on_line=context.recorder.device_output,
-                until=lambda text: _SUCCESS_LINE.search(text) is not None,
-            )
-    except Exception as exc:  # the session drops when the abort reloads the device
-        context.recorder.line(f"install abort: {exc}")
-        output = getattr(exc, "output", "")
-    result = classify_install_output(output)
-    if result.outcome is InstallOutcome.SUCCESS:
-        return "xeapp sent `install abort`; the device reloads to its previous version"
-    return (
-        f"`install abort` did not succeed; the auto-abort timer rolls the device back within "
-        f"{minutes} minutes of the activation"
-    )
+def check_committed(context: JobContext, after: DeviceFacts) -> None:
+    """Raise JobFailed unless the device reads back committed, with no auto-abort timer."""
+    install = after.install_state
+    if install is None:
+        context.recorder.line("install state not read after `install commit`")
+        return
+    if install.uncommitted or install.auto_abort_active:
+        raise JobFailed(
+            "`install commit` reported SUCCESS, but the device still shows an uncommitted "
+            f"activation or a running auto-abort timer ({install.auto_abort_timer or 'no timer'}); "
+            "run `install commit` on the device before the timer expires"
+        )
+    context.recorder.line("install state committed, no auto-abort timer")

@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from xeapp.drivers.ssh import ANSWER_YES
+from xeapp.parsers import ParserError
+from xeapp.parsers.dir import parse_dir
 from xeapp.parsers.install_output import (
     FailureKind,
     InstallOutcome,
@@ -13,12 +16,11 @@ from xeapp.parsers.install_output import (
 )
 from xeapp.upgrade.context import JobContext
 from xeapp.upgrade.record import STEP_INSTALL, JobFailed
-from xeapp.upgrade.session import Answer, CliSession, SessionDropped
+from xeapp.upgrade.session import CliSession, SessionDropped
 from xeapp.upgrade.stage import image_path
 from xeapp.versions import try_parse_version
 
 _SUCCESS_LINE = re.compile(r"^SUCCESS: install_\w+", re.MULTILINE)
-_YES_NO = re.compile(r"\[y/n\]\s*$")
 REMOVE_INACTIVE = "install remove inactive"
 
 
@@ -98,16 +100,37 @@ def target_already_added(context: JobContext) -> bool:
     return False
 
 
+def leftover_packages(context: JobContext, cli: CliSession) -> list[str]:
+    """Return the .pkg files of the target release on the image filesystem.
+
+    An add whose install record was since cleared leaves such files. Returns an empty list
+    when the `dir` output cannot be parsed.
+    """
+    target = try_parse_version(str(context.image.get("version") or ""))
+    if target is None:
+        return []
+    filesystem = image_path(context).split(":", 1)[0] + ":"
+    try:
+        listing = parse_dir(cli.send_command(f"dir {filesystem}", step="dir"))
+    except ParserError:
+        return []
+    token = f".{target.release}."
+    return [e.name for e in listing.entries if e.name.endswith(".pkg") and token in e.name]
+
+
 def remove_inactive(context: JobContext, cli: CliSession) -> None:
-    """Run `install remove inactive`, answering its [y/n]; raises JobFailed when it fails."""
+    """Run `install remove inactive`, answering its [y/n]; raises JobFailed when it fails.
+
+    It also deletes every .bin the device does not boot, so the image is staged afterwards.
+    """
     context.recorder.line(f"running `{REMOVE_INACTIVE}` to discard packages added earlier")
-    output = cli.run_interactive(
+    output = cli.send_interactive(
         REMOVE_INACTIVE,
+        [ANSWER_YES],
         step=REMOVE_INACTIVE,
-        timeout_s=context.options.command_base_timeout_s * 10,
-        on_line=context.recorder.device_output,
-        answers=[Answer(_YES_NO, "y")],
+        read_timeout_s=context.options.command_base_timeout_s * 10,
     )
+    context.recorder.device_output(output)
     result = classify_install_output(output)
     if result.outcome is not InstallOutcome.SUCCESS:
         raise JobFailed(f"`{REMOVE_INACTIVE}` failed: {result.reason or 'no SUCCESS line'}")

@@ -12,7 +12,8 @@ from xeapp.drivers.facts import read_device
 from xeapp.errors import DeviceError, XeappError
 from xeapp.parsers.install_output import FailureKind, InstallOutcome
 from xeapp.upgrade import install
-from xeapp.upgrade.confirm import abort_two_phase, commit_install, confirm_upgrade
+from xeapp.upgrade.abort import abort_two_phase
+from xeapp.upgrade.confirm import check_committed, commit_install, confirm_upgrade
 from xeapp.upgrade.context import JobContext
 from xeapp.upgrade.prechecks import PrecheckRunner, run_prechecks
 from xeapp.upgrade.record import (
@@ -20,6 +21,7 @@ from xeapp.upgrade.record import (
     FAILED,
     RUNNING,
     STEP_BACKUP,
+    STEP_CONFIRM,
     STEP_FAILED,
     STEP_INSTALL,
     STEP_PRECHECK,
@@ -129,13 +131,32 @@ class UpgradeJob:
         recorder.finish_step(STEP_BACKUP, message=str(backup.running.parent))
         context.check_cancel()
 
-        if install.target_already_added(context):
-            install.remove_inactive(context, cli)
+        self._clear_earlier_add(cli)
         self._stage(cli)
         context.check_cancel()
 
         self._save(cli, running, startup)
         context.check_cancel()
+
+    def _clear_earlier_add(self, cli: CliSession) -> None:
+        """Let a rerun install an image an earlier attempt already added.
+
+        `install add` rejects a release that is already added and Inactive, so that one is
+        discarded. Package files without an install record are left, because the add
+        writes them again.
+        """
+        context = self.context
+        version = context.image.get("version")
+        if install.target_already_added(context):
+            context.recorder.line(f"{version} is added and Inactive from an earlier attempt")
+            install.remove_inactive(context, cli)
+            return
+        leftovers = install.leftover_packages(context, cli)
+        if leftovers:
+            context.recorder.line(
+                f"{len(leftovers)} package files of {version} are on the device from an "
+                f"earlier attempt ({', '.join(leftovers)}); install add writes them again"
+            )
 
     def _save(self, cli: CliSession, running: str, startup: str) -> None:
         """Run `write memory` when the running configuration differs from startup."""
@@ -213,13 +234,18 @@ class UpgradeJob:
             confirm_upgrade(context, before, after)
         except JobFailed as exc:
             self._store_facts(after)
-            if context.two_phase:
-                raise JobFailed(f"{exc.reason}; {abort_two_phase(context)}") from exc
-            raise
+            if not context.two_phase:
+                raise
+            context.recorder.finish_step(STEP_CONFIRM, STEP_FAILED, exc.reason)
+            aborted = abort_two_phase(context, after, self.reader)
+            if aborted.facts is not None:
+                self._store_facts(aborted.facts)
+            raise JobFailed(f"{exc.reason}; {aborted.message}") from exc
         if context.two_phase:
             with context.open_cli() as cli:
                 commit_install(context, cli)
             after = self.reader(context.login)
+            check_committed(context, after)
         self._store_facts(after)
 
     def _store_facts(self, facts: DeviceFacts) -> None:

@@ -23,7 +23,8 @@ MISSED = "Missed"
 ACTIVE_STATES = (PENDING, RUNNING)
 FINISHED_STATES = (SUCCESS, FAILED, CANCELLED, MISSED)
 
-# Step names, in the order a job runs them; "commit" runs only in two-phase mode.
+# Step names, in the order a job runs them. "commit" runs only in two-phase mode, and "abort"
+# replaces it there when the confirmation fails.
 STEP_PRECHECK = "precheck"
 STEP_BACKUP = "backup"
 STEP_STAGE = "stage"
@@ -33,6 +34,7 @@ STEP_INSTALL = "install"
 STEP_RELOAD = "reload"
 STEP_CONFIRM = "confirm"
 STEP_COMMIT = "commit"
+STEP_ABORT = "abort"
 
 STEP_RUNNING = "running"
 STEP_DONE = "done"

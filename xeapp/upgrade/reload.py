@@ -25,18 +25,24 @@ class NotReloaded(Exception):
 
 
 def wait_for_reload(
-    context: JobContext, before: DeviceFacts, reader: DeviceReader = read_device
+    context: JobContext,
+    before: DeviceFacts,
+    reader: DeviceReader = read_device,
+    *,
+    step: str = STEP_RELOAD,
 ) -> DeviceFacts:
     """Wait for the reload and return the device's facts once SSH and NETCONF respond again.
 
     A reload is seen when the device stops responding or its boot time (read over NETCONF)
     changes. NETCONF must respond again only when it responded before. Raises NotReloaded when
     the device keeps answering without a reload past `down_timeout_s`, and JobFailed when it
-    went down and did not come back within the reload timeout.
+    went down and did not come back within the reload timeout. The wait is recorded as `step`,
+    which it starts unless it is already the running step, and finishes.
     """
     options = context.options
     recorder = context.recorder
-    recorder.start_step(STEP_RELOAD, f"waiting up to {options.reload_timeout_s:g} s")
+    if recorder.current_step != step:
+        recorder.start_step(step, f"waiting up to {options.reload_timeout_s:g} s")
     probe_login = replace(
         context.login,
         connect_timeout_s=min(context.login.connect_timeout_s, max(options.poll_interval_s, 2.0)),
@@ -65,7 +71,7 @@ def wait_for_reload(
         elif facts is not None:
             rebooted = went_down or _boot_time_changed(before, facts)
             if rebooted and _answers_fully(before, facts):
-                recorder.finish_step(STEP_RELOAD, message=f"device responds after {elapsed:.1f} s")
+                recorder.finish_step(step, message=f"device responds after {elapsed:.1f} s")
                 return facts
             if not rebooted and elapsed > options.down_timeout_s:
                 raise NotReloaded(facts)
