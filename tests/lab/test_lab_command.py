@@ -26,8 +26,7 @@ def lab_command(*options: str) -> list[str]:
 
 
 def environment() -> dict[str, str]:
-    # NOTE: `xeapp lab` prints without flushing, so only this makes a pipe get its lines at once.
-    return {**os.environ, "PYTHONUNBUFFERED": "1"}
+    return dict(os.environ)
 
 
 def read_until(lines: queue.Queue[str | None], marker: str, timeout: float) -> list[str]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
+import sys
 import threading
 
 from xeapp.lab import start_lab
@@ -82,10 +84,13 @@ def run(args: argparse.Namespace) -> int:
             reload_behaviour=args.reload_behaviour,
         )
     except (ProfileError, ValueError) as exc:
-        print(f"error: {exc}")
+        print(f"error: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:
-        print(f"error: cannot listen: {exc}. Is another lab running on these addresses?")
+        print(
+            f"error: cannot listen: {exc}. Is another lab running on these addresses?",
+            file=sys.stderr,
+        )
         return 1
     try:
         for host, name, params in faults:
@@ -96,22 +101,28 @@ def run(args: argparse.Namespace) -> int:
                 model, version, host = state.chassis_pid, state.version, state.hostname
             print(
                 f"{device.ip:<15} ssh {device.ssh_port:<5} netconf {device.netconf_port:<5} "
-                f"{host:<24} {model:<16} {version}"
+                f"{host:<24} {model:<16} {version}",
+                flush=True,
             )
-        print(f"credentials: {args.username} / {args.password}")
+        print(f"credentials: {args.username} / {args.password}", flush=True)
         if args.inventory_out:
             lab.write_inventory(args.inventory_out)
-            print(f"inventory written to {args.inventory_out}")
-        print("lab running; press Ctrl-C to stop")
+            print(f"inventory written to {args.inventory_out}", flush=True)
+        print("lab running; press Ctrl-C to stop", flush=True)
+        signal.signal(signal.SIGTERM, _interrupt)
         threading.Event().wait()
     except KeyError as exc:
-        print(f"error: {exc.args[0]}")
+        print(f"error: {exc.args[0]}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("stopping the lab")
+        print("stopping the lab", flush=True)
     finally:
         lab.stop()
     return 0
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _parse_host_fault(spec: str) -> tuple[str, str, dict[str, object]]:
