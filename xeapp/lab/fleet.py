@@ -25,17 +25,28 @@ LabDevice = Endpoint
 DEMO_TARGET_VERSION = "17.12.4"
 
 # The demo fleet: one device per pre-check outcome. Each entry is a profile and its overrides.
+# The 3850 and the NETCONF-off C9200L get 1.2 and 1.4 GB free (their profiles keep the real
+# 0.88 and 0.90 GB) so that, once NETCONF is on, the demo can upgrade them after a Warn.
 DEMO_FLEET: list[dict[str, Any]] = [
     {"profile": "c9300-stack3", "hostname": "demo-stack-healthy"},
     {"profile": "c9300-stack3", "hostname": "demo-stack-lowflash", "flash_free": {2: 800_000_000}},
     {"profile": "c9500", "hostname": "demo-c9500-under2g", "flash_free": {1: 1_500_000_000}},
-    {"profile": "c3850-stack", "hostname": "demo-3850-bundle"},
+    {
+        "profile": "c3850-stack",
+        "hostname": "demo-3850-bundle",
+        "flash_free": {1: 1_200_000_000, 2: 1_200_000_000},
+    },
     {
         "profile": "c9500",
         "hostname": "demo-c9500-ignorecfg",
         "romvars": {"SWITCH_IGNORE_STARTUP_CFG": "1"},
     },
-    {"profile": "c9200l", "hostname": "demo-c9200l-noconf", "faults": {"netconf_disabled": {}}},
+    {
+        "profile": "c9200l",
+        "hostname": "demo-c9200l-noconf",
+        "flash_free": {1: 1_400_000_000},
+        "faults": {"netconf_disabled": {}},
+    },
     {"profile": "c9300-stack3", "hostname": "demo-stack-ontarget", "version": "17.12.4"},
     {"profile": "isr4451-x", "hostname": "demo-isr4451"},
     {"profile": "c8300", "hostname": "demo-c8300"},
