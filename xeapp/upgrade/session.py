@@ -80,7 +80,9 @@ class CliSession(SshDriver):
         the session, DeviceTimeoutError when nothing ends the command within `timeout_s`.
         """
         connection = self._require(step)
-        prompt = re.compile(rf"(?:^|\n){re.escape(str(connection.base_prompt))}[#>]\s*$")
+        # netmiko keeps only the first 16 characters of the hostname in `base_prompt`.
+        base = re.escape(str(connection.base_prompt))
+        prompt = re.compile(rf"(?:^|\n){base}[\w.-]*[#>]\s*$")
         reader = _LineReader(on_line, command)
         try:
             connection.clear_buffer()
