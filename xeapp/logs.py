@@ -7,6 +7,7 @@ import logging
 import logging.handlers
 import queue
 import re
+import sys
 import threading
 from collections import deque
 from collections.abc import MutableMapping
@@ -108,7 +109,7 @@ def configure_logging(level: int | str = logging.INFO, log_dir: Path | None = No
 
     redacting = RedactingFilter()
     formatter = logging.Formatter(_FORMAT)
-    console = logging.StreamHandler()
+    console = _StderrHandler()
     handlers: list[logging.Handler] = [console]
     if log_dir is not None:
         log_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -131,6 +132,25 @@ def configure_logging(level: int | str = logging.INFO, log_dir: Path | None = No
     root.addHandler(_queue_handler)
     root.setLevel(level.upper() if isinstance(level, str) else level)
     _listener.start()
+
+
+class _StderrHandler(logging.StreamHandler[Any]):
+    """A console handler that writes to whatever `sys.stderr` is when a record arrives.
+
+    A plain StreamHandler keeps the stream it was created with, which breaks when that stream is
+    swapped and closed later, as pytest does for each test that runs the CLI in-process.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
 
 
 def _stop_listener() -> None:
