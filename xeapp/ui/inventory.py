@@ -69,8 +69,9 @@ class InventoryPage:
         with ui.row().classes("w-full no-wrap gap-4"):
             with ui.column().classes("grow"):
                 self.grid = DeviceGrid(self._all_rows())
-                self.grid.grid.on("rowSelected", self._on_row_selected, ["rowId", "selected"])
-                self.grid.grid.on("cellClicked", self._on_cell_clicked, ["rowId"])
+                self.grid.grid.on("rowSelected", self._on_row_selected)
+                self.grid.grid.on("selectionChanged", self._sync_selection, throttle=0.2)
+                self.grid.grid.on("cellClicked", self._on_cell_clicked)
             with ui.column().classes("w-96"):
                 self.detail = ui.column().classes("w-full")
                 self.results_log = ui.log(max_lines=200).classes("w-full h-40")
@@ -125,13 +126,20 @@ class InventoryPage:
     # Selection and detail
 
     def _on_row_selected(self, event: ui_events.GenericEventArguments) -> None:
+        # AG Grid 34 row nodes have no `selected` field for NiceGUI to forward, so a browser's
+        # rowSelected events carry no state and selectionChanged reads the selection instead.
         address = event.args.get("rowId")
-        if not address:
+        if not address or "selected" not in event.args:
             return
-        if event.args.get("selected"):
+        if event.args["selected"]:
             self.selected.add(address)
         else:
             self.selected.discard(address)
+        self._show_selection()
+
+    async def _sync_selection(self) -> None:
+        rows = await self.grid.grid.run_grid_method("getSelectedRows", timeout=5)
+        self.selected = {row["ip_address"] for row in rows}
         self._show_selection()
 
     def _show_selection(self) -> None:
@@ -237,7 +245,7 @@ class InventoryPage:
         if not targets.targets:
             ui.notify("No valid address to add", type="warning")
             return
-        added = await run.io_bound(self.services.add_devices, targets.targets)
+        added = await run.io_bound(self.services.add_devices, targets.targets) or []
         ui.notify(f"Added {len(added)} devices ({len(targets.targets)} given)")
         if discover:
             self._start_discovery(targets.targets)

@@ -82,7 +82,7 @@ class JobsPage:
         self.table = ui.table(columns=COLUMNS, rows=self._rows(), row_key="job_id")
         self.table.props("dense flat").classes("w-full")
         self.table.set_selection("single")
-        colors = str(STATUS_COLORS).replace("'", '"')
+        colors = str(STATUS_COLORS)
         self.table.add_slot("body-cell-status", _CHIP_SLOT.replace("{colors}", colors))
         self.table.on("row-click", self._on_row_click)
         self.table.on_select(self._on_select)

@@ -87,8 +87,11 @@ class PrecheckPanel:
         state = "ready" if outcome.ready else "not ready"
         if outcome.needs_acknowledgement:
             state = "warnings need acknowledgement"
+        # Devices that need the user (a Fail or a warning to accept) open expanded.
         with ui.expansion(
-            f"{outcome.ip_address}  {outcome.image}: {state}", icon="fact_check"
+            f"{outcome.ip_address}  {outcome.image}: {state}",
+            icon="fact_check",
+            value=outcome.needs_acknowledgement or not outcome.ready,
         ).classes("w-full border rounded"):
             for check in outcome.checks:
                 with ui.row().classes("items-start gap-2 no-wrap"):
