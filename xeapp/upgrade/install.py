@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from xeapp.drivers.ssh import ANSWER_YES
 from xeapp.parsers import ParserError
 from xeapp.parsers.dir import parse_dir
 from xeapp.parsers.install_output import (
@@ -16,11 +15,12 @@ from xeapp.parsers.install_output import (
 )
 from xeapp.upgrade.context import JobContext
 from xeapp.upgrade.record import STEP_INSTALL, JobFailed
-from xeapp.upgrade.session import CliSession, SessionDropped
+from xeapp.upgrade.session import Answer, CliSession, SessionDropped
 from xeapp.upgrade.stage import image_path
 from xeapp.versions import try_parse_version
 
 _SUCCESS_LINE = re.compile(r"^SUCCESS: install_\w+", re.MULTILINE)
+_YES_NO = re.compile(r"\[y/n\]\s*$")
 REMOVE_INACTIVE = "install remove inactive"
 
 
@@ -124,13 +124,15 @@ def remove_inactive(context: JobContext, cli: CliSession) -> None:
     It also deletes every .bin the device does not boot, so the image is staged afterwards.
     """
     context.recorder.line(f"running `{REMOVE_INACTIVE}` to discard packages added earlier")
-    output = cli.send_interactive(
+    # NOTE: SshDriver.send_interactive would do, but it misses the prompt of a hostname over
+    # 16 characters (netmiko shortens base_prompt), so this stays on run_interactive.
+    output = cli.run_interactive(
         REMOVE_INACTIVE,
-        [ANSWER_YES],
         step=REMOVE_INACTIVE,
-        read_timeout_s=context.options.command_base_timeout_s * 10,
+        timeout_s=context.options.command_base_timeout_s * 10,
+        on_line=context.recorder.device_output,
+        answers=[Answer(_YES_NO, "y")],
     )
-    context.recorder.device_output(output)
     result = classify_install_output(output)
     if result.outcome is not InstallOutcome.SUCCESS:
         raise JobFailed(f"`{REMOVE_INACTIVE}` failed: {result.reason or 'no SUCCESS line'}")
