@@ -70,7 +70,14 @@ class InventoryPage:
             with ui.column().classes("grow"):
                 self.grid = DeviceGrid(self._all_rows())
                 self.grid.grid.on("rowSelected", self._on_row_selected)
-                self.grid.grid.on("selectionChanged", self._sync_selection, throttle=0.2)
+                # The browser sends the selected addresses with the event, so the server's
+                # selection never waits on a round trip that a later event could overtake.
+                self.grid.grid.on(
+                    "selectionChanged",
+                    self._sync_selection,
+                    js_handler=f"() => emit(getElement({self.grid.grid.id}).api"
+                    ".getSelectedRows().map((row) => row.ip_address))",
+                )
                 self.grid.grid.on("cellClicked", self._on_cell_clicked)
             with ui.column().classes("w-96"):
                 self.detail = ui.column().classes("w-full")
@@ -137,9 +144,9 @@ class InventoryPage:
             self.selected.discard(address)
         self._show_selection()
 
-    async def _sync_selection(self) -> None:
-        rows = await self.grid.grid.run_grid_method("getSelectedRows", timeout=5)
-        self.selected = {row["ip_address"] for row in rows}
+    def _sync_selection(self, event: ui_events.GenericEventArguments) -> None:
+        addresses = event.args if isinstance(event.args, list) else []
+        self.selected = {str(address) for address in addresses}
         self._show_selection()
 
     def _show_selection(self) -> None:
