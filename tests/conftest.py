@@ -12,6 +12,10 @@ import pytest
 
 from xeapp import logs
 
+# NiceGUI's `user` fixture for the page tests; pytest accepts plugins only from this top-level
+# conftest.
+pytest_plugins = ["nicegui.testing.user_plugin"]
+
 XEAPP_ENV_VARS = ("XEAPP_DATA_DIR", "XEAPP_USERNAME", "XEAPP_PASSWORD", "XEAPP_ENABLE_SECRET")
 
 

@@ -12,8 +12,6 @@ from xeapp.credentials import Credentials
 from xeapp.lab import Lab, start_lab
 from xeapp.services import AppServices
 
-pytest_plugins = ["nicegui.testing.user_plugin"]
-
 # The lab of these tests binds its own loopback block, apart from the demo fleet's 127.0.0.10.
 LAB_BASE = "127.0.0.80"
 
