@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import http.client
 import logging
 import time
 import urllib.error
@@ -22,8 +23,30 @@ log = logging.getLogger(__name__)
 HTTP_TIMEOUT = 10.0
 _CHUNK = 64 * 1024
 _BYTES_PER_MARK = 1024 * 1024
-# Only loopback servers: the lab must never reach out through a proxy or beyond this host.
-_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+class _SourceAddressHandler(urllib.request.HTTPHandler):
+    """HTTP handler whose connections leave from the device's own address.
+
+    An image server that follows copy progress per client address then sees each device as a
+    client of its own.
+    NOTE: where only 127.0.0.1 can be bound, every device has that address, so a server sees
+    all the lab's devices as one client.
+    """
+
+    def __init__(self, source_ip: str) -> None:
+        super().__init__()
+        self.source_ip = source_ip
+
+    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(http.client.HTTPConnection, req, source_address=(self.source_ip, 0))
+
+
+def _opener(source_ip: str) -> urllib.request.OpenerDirector:
+    # No proxy: the lab must never reach a server through a proxy or beyond this host.
+    return urllib.request.build_opener(
+        urllib.request.ProxyHandler({}), _SourceAddressHandler(source_ip)
+    )
 
 
 class CopyFailed(Exception):
@@ -112,7 +135,7 @@ def _download(vty: Vty, url: str, fs: Filesystem) -> tuple[int, str]:
         vty.pause(min(float(str(faults["copy_http_stall"]["seconds"])), 60.0))
         raise CopyFailed(f"%Error opening {url} (Timed out)")
     try:
-        response = _OPENER.open(url, timeout=HTTP_TIMEOUT)
+        response = _opener(vty.address).open(url, timeout=HTTP_TIMEOUT)
     except urllib.error.HTTPError as exc:
         log.info("copy %s: HTTP %s", url, exc.code)
         raise CopyFailed(f"%Error opening {url} (No such file or directory)") from exc

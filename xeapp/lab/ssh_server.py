@@ -374,7 +374,13 @@ class LabServer:
         if server.request_kind == "netconf" and serve_netconf_session is not None:
             serve_netconf_session(channel, endpoint.device, next(_session_ids))
             return
-        vty = Vty(endpoint.device, Terminal(channel), lambda: self._drop_sessions(endpoint), peer)
+        vty = Vty(
+            endpoint.device,
+            Terminal(channel),
+            lambda: self._drop_sessions(endpoint),
+            peer,
+            endpoint.ip,
+        )
         if server.request_kind == "exec":
             try:
                 vty.terminal.length = 0

@@ -30,11 +30,14 @@ class Vty:
         terminal: Terminal,
         drop_sessions: Callable[[], None],
         peer: str = "127.0.0.1",
+        address: str = "127.0.0.1",
     ) -> None:
         self.device = device
         self.terminal = terminal
         self.drop_sessions = drop_sessions
         self.peer = peer
+        # The device's own address, the source address of its outgoing HTTP copies.
+        self.address = address
         self.config_mode = False
         self.commands_run = 0
 
