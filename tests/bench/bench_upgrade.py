@@ -15,6 +15,7 @@ is not included.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import statistics
 import sys
@@ -50,7 +51,9 @@ def run_batch(root: Path, lab: Lab, image_path: Path, count: int) -> tuple[float
     data_dir = DataDir.create(root)
     events = EventBus()
     store = Store(data_dir.db_dir, events=events)
-    Repository(data_dir.repo_dir, store).add_file(image_path)
+    # With the published MD5 the image is Verified, so the pre-checks pass without a Warn.
+    md5 = hashlib.md5(image_path.read_bytes()).hexdigest()
+    Repository(data_dir.repo_dir, store).add_file(image_path, md5=md5)
     for device in lab.devices[:count]:
         store.upsert_device(
             {

@@ -26,7 +26,7 @@ ROUTER_IMAGE = "isr4400-universalk9.17.12.04.SPA.bin"
 BUNDLE_IMAGE = "cat3k_caa-universalk9.16.12.11.SPA.bin"
 IMAGE_SIZE = 300_000
 # The Catalyst 3850 profile ships with 0.88 GB free per member, under the pre-checks' 1 GB
-# floor; this leaves about 1.1 GB (a Warn) so the bundle-mode device can be upgraded.
+# floor. This spec leaves about 1.1 GB, a Warn, so the bundle-mode device can be upgraded.
 BUNDLE_SPEC: dict[str, Any] = {
     "profile": "c3850-stack",
     "flash_free": {1: 1_090_000_000, 2: 1_090_000_000},
@@ -121,7 +121,7 @@ def add_devices(store: Store, lab: Lab) -> None:
 
 
 def build_env(root: Path, *profiles: str | dict[str, Any], base: str) -> UpgradeEnv:
-    """Start a lab of `profiles` at `base` and a data directory at `root` that knows it.
+    """Start a lab of `profiles` at `base` and a data directory at `root` listing its devices.
 
     The caller sets XEAPP_USERNAME and XEAPP_PASSWORD to admin and calls `close`.
     """

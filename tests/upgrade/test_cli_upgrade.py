@@ -26,7 +26,7 @@ UPGRADES: list[tuple[dict[str, Any], str, str, list[str]]] = [
 ]
 # Added without a published MD5, so the image_verified check warns.
 UNVERIFIED_IMAGE = "cat9k_iosxe.17.12.03.SPA.bin"
-# Devices the other tests of this module upgrade, one each, so no test sees another's version.
+# One device per other test of this module, so no test depends on another's upgrade.
 OTHERS = [
     {"profile": "isr4451-x", "hostname": "router-jobs"},
     {"profile": "c9500", "hostname": "c9500-warn"},

@@ -18,7 +18,7 @@ FAULT_CASES: list[tuple[str, dict[str, Any], dict[str, dict[str, Any]], str]] = 
     ("copy_corrupt", {}, {}, "the copy was corrupt and was deleted"),
     ("install_no_space", {}, {}, "not enough free space"),
     ("install_super_package_added", {}, {}, "xeapp ran `install remove inactive`"),
-    ("reload_never_returns", {}, {}, "did not come back within 8 s"),
+    ("reload_never_returns", {}, {}, "did not come back within 15 s"),
     ("reload_rollback", {}, {}, "rolled back"),
     ("reload_member_missing", {"member": 3}, {}, "member 3 is"),
     (
@@ -30,8 +30,9 @@ FAULT_CASES: list[tuple[str, dict[str, Any], dict[str, dict[str, Any]], str]] = 
 ]
 # Longer than the 16 characters netmiko keeps of a prompt.
 HEALTHY = "healthy-stack-next-to-faults"
-# The healthy device comes back within about 3 s; each faulty one must fail within the limit.
-OPTIONS = UpgradeOptions(**{**FAST.__dict__, "reload_timeout_s": 8.0, "down_timeout_s": 3.0})
+# A device comes back within about 3 s alone. Nine reloading at once on a busy machine took
+# over 8 s, so the reload timeout is 15 s, and each faulty job must still fail within the limit.
+OPTIONS = UpgradeOptions(**{**FAST.__dict__, "reload_timeout_s": 15.0, "down_timeout_s": 3.0})
 LIMIT_S = 30.0
 
 

@@ -19,14 +19,14 @@ ABORT = "install abort"
 
 @dataclass(frozen=True)
 class AbortOutcome:
-    """What the abort did, in words for the job's reason, and the device read afterwards."""
+    """The result of an abort: a message for the job's reason, and the device read afterwards."""
 
     message: str
     facts: DeviceFacts | None = None
 
 
 def abort_two_phase(context: JobContext, after: DeviceFacts, reader: DeviceReader) -> AbortOutcome:
-    """Roll back the unconfirmed activation of a two-phase job and say how.
+    """Roll back the unconfirmed activation of a two-phase job; returns how it went.
 
     Nothing is sent when the device shows no uncommitted activation (it already came back on
     its old version). Otherwise xeapp sends `install abort` and waits for the reload it starts;
@@ -44,10 +44,10 @@ def abort_two_phase(context: JobContext, after: DeviceFacts, reader: DeviceReade
     output, error = _send_abort(context)
     result = classify_install_output(output)
     if result.outcome is not InstallOutcome.SUCCESS:
-        why = error or result.reason or "no SUCCESS line"
-        recorder.finish_step(STEP_ABORT, STEP_FAILED, why)
+        cause = error or result.reason or "no SUCCESS line"
+        recorder.finish_step(STEP_ABORT, STEP_FAILED, cause)
         return AbortOutcome(
-            f"`{ABORT}` failed ({why}), so the auto-abort timer rolls the device back within "
+            f"`{ABORT}` failed ({cause}), so the auto-abort timer rolls the device back within "
             f"{context.options.auto_abort_minutes} minutes of the activation"
         )
 
@@ -76,7 +76,7 @@ def _send_abort(context: JobContext) -> tuple[str, str | None]:
                 on_line=context.recorder.device_output,
                 until=lambda text: _RESULT_LINE.search(text) is not None,
             )
-            # A successful abort reloads the device, which would never answer a logout.
+            # A successful abort reloads the device, which never replies to a logout.
             cli.abandon()
             return output, None
     except SessionDropped as exc:

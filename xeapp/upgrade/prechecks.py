@@ -66,8 +66,8 @@ def run_prechecks(context: JobContext, service: PrecheckRunner) -> DevicePrechec
         return outcome
 
     # Storing the new results cleared the earlier acknowledgement, so record it again.
-    how = "with the job" if context.acknowledge_warnings else "before the job"
-    recorder.line(f"pre-check warnings accepted {how}: {', '.join(_names(outcome.warnings))}")
+    when = "with the job" if context.acknowledge_warnings else "before the job"
+    recorder.line(f"pre-check warnings accepted {when}: {', '.join(_names(outcome.warnings))}")
     try:
         return service.acknowledge(context.host, context.filename)
     except XeappError as exc:
