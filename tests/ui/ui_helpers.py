@@ -42,9 +42,11 @@ def grid_rows(user: User) -> list[dict[str, Any]]:
 
 
 def select_rows(user: User, *addresses: str) -> None:
-    """Select grid rows the way the browser reports it: one rowSelected event per row."""
-    for address in addresses:
-        user.find(ui.aggrid).trigger("rowSelected", {"rowId": address, "selected": True})
+    """Report a grid selection the way the browser does: selectionChanged with every row id.
+
+    `addresses` is the complete selection afterwards, not rows added to an earlier one.
+    """
+    user.find(ui.aggrid).trigger("selectionChanged", list(addresses))
 
 
 def lab_targets(lab: Lab) -> list[Target]:

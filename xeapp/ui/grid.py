@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from nicegui import events as ui_events
 from nicegui import ui
 
 ROW_ID = "ip_address"
@@ -59,8 +61,10 @@ def device_row(record: dict[str, Any], precheck: str | None = None) -> dict[str,
 class DeviceGrid:
     """An AG Grid of devices whose rows change by transaction, never by resending the table.
 
-    The server keeps its copy of `rowData` in step with each transaction, so a grid rebuilt
-    from the options (a reconnect) shows the same rows.
+    Any update of the element's props makes NiceGUI 3's aggrid component destroy and recreate
+    the grid in the browser, which drops the selection, the sort and the scroll position. So
+    the server changes its copy of `rowData` with updates suspended: that copy only serves a
+    page built again from the options, while the browser gets the transactions.
     """
 
     def __init__(self, rows: list[dict[str, Any]]) -> None:
@@ -83,10 +87,31 @@ class DeviceGrid:
         rows: list[dict[str, Any]] = self.grid.options["rowData"]
         return rows
 
-    def apply(self, upserts: list[dict[str, Any]], removed: list[str]) -> tuple[int, int, int]:
-        """Add, update and remove rows on the client with one transaction each way.
+    def on_selection(self, handler: Callable[[list[str]], None]) -> None:
+        """Call `handler` with the selected row ids each time the grid's selection changes.
 
-        Returns how many rows were added, updated and removed.
+        The browser reads the selection from the grid itself on each selectionChanged and
+        sends it with the event, so every call carries the grid's complete state at that
+        moment and a late event can never leave the server with an older selection. A grid
+        (re)created in the browser has nothing selected, so gridReady reports an empty one.
+        """
+        read_selection = (
+            f"() => emit((getElement({self.grid.id}).api?.getSelectedRows() ?? [])"
+            f".map((row) => row.{ROW_ID}))"
+        )
+
+        def forward(event: ui_events.GenericEventArguments) -> None:
+            ids = event.args if isinstance(event.args, list) else []
+            handler([str(row_id) for row_id in ids])
+
+        self.grid.on("selectionChanged", forward, js_handler=read_selection)
+        self.grid.on("gridReady", forward, js_handler="() => emit([])")
+
+    def apply(self, upserts: list[dict[str, Any]], removed: list[str]) -> tuple[int, int, int]:
+        """Add, update and remove rows on the client with one transaction.
+
+        AG Grid keeps updated rows, found by their id, selected. Returns how many rows were
+        added, updated and removed.
         """
         added = [row for row in upserts if row[ROW_ID] not in self.rows]
         updated = [row for row in upserts if row[ROW_ID] in self.rows]
@@ -95,7 +120,8 @@ class DeviceGrid:
             self.rows[row[ROW_ID]] = row
         for row in gone:
             del self.rows[row[ROW_ID]]
-        self.row_data[:] = list(self.rows.values())
+        with self.grid.props.suspend_updates():
+            self.row_data[:] = list(self.rows.values())
         transaction: dict[str, Any] = {}
         if added:
             transaction["add"] = added
@@ -109,5 +135,6 @@ class DeviceGrid:
 
     def clear(self) -> None:
         self.rows.clear()
-        self.row_data.clear()
+        with self.grid.props.suspend_updates():
+            self.row_data.clear()
         self.grid.run_grid_method("setGridOption", "rowData", [])

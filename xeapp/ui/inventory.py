@@ -69,15 +69,7 @@ class InventoryPage:
         with ui.row().classes("w-full no-wrap gap-4"):
             with ui.column().classes("grow"):
                 self.grid = DeviceGrid(self._all_rows())
-                self.grid.grid.on("rowSelected", self._on_row_selected)
-                # The browser sends the selected addresses with the event, so the server's
-                # selection never waits on a round trip that a later event could overtake.
-                self.grid.grid.on(
-                    "selectionChanged",
-                    self._sync_selection,
-                    js_handler=f"() => emit(getElement({self.grid.grid.id}).api"
-                    ".getSelectedRows().map((row) => row.ip_address))",
-                )
+                self.grid.on_selection(self._set_selection)
                 self.grid.grid.on("cellClicked", self._on_cell_clicked)
             with ui.column().classes("w-96"):
                 self.detail = ui.column().classes("w-full")
@@ -132,21 +124,10 @@ class InventoryPage:
 
     # Selection and detail
 
-    def _on_row_selected(self, event: ui_events.GenericEventArguments) -> None:
-        # AG Grid 34 row nodes have no `selected` field for NiceGUI to forward, so a browser's
-        # rowSelected events carry no state and selectionChanged reads the selection instead.
-        address = event.args.get("rowId")
-        if not address or "selected" not in event.args:
-            return
-        if event.args["selected"]:
-            self.selected.add(address)
-        else:
-            self.selected.discard(address)
-        self._show_selection()
-
-    def _sync_selection(self, event: ui_events.GenericEventArguments) -> None:
-        addresses = event.args if isinstance(event.args, list) else []
-        self.selected = {str(address) for address in addresses}
+    def _set_selection(self, addresses: list[str]) -> None:
+        # Only the grid's own report sets the selection, so it always equals what the grid
+        # shows; removed rows leave it in flush() before the grid reports them gone.
+        self.selected = set(addresses)
         self._show_selection()
 
     def _show_selection(self) -> None:
@@ -351,7 +332,6 @@ class InventoryPage:
         count = len(self.selected)
         for address in sorted(self.selected):
             self.services.store.remove_device(address)
-        self.selected.clear()
         ui.notify(f"Removed {count} devices")
 
     def confirm_clear(self) -> None:
