@@ -26,6 +26,25 @@ from xeapp.lab.terminal import ChannelClosed, Terminal
 from xeapp.lab.vty import Vty
 
 log = logging.getLogger(__name__)
+# The logger of the lab's server-side paramiko transports, apart from the clients' "paramiko".
+TRANSPORT_LOG = "xeapp.lab.transport"
+
+
+class _ClientResetFilter(logging.Filter):
+    """Lower paramiko's ERROR for a connection reset by the client to DEBUG.
+
+    A client that closes its socket with output of the device still unread (netmiko right
+    after it writes `exit`, before the echo arrives) makes the kernel send a TCP reset. That
+    is the client leaving, not a failure of the lab.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno == logging.ERROR and "Connection reset by peer" in record.getMessage():
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+        return True
+
+
+logging.getLogger(TRANSPORT_LOG).addFilter(_ClientResetFilter())
 
 try:
     from xeapp.lab.netconf import serve_netconf_session
@@ -35,6 +54,7 @@ except ImportError:  # the CLI still works in a checkout without the NETCONF ser
 _TICK = 0.05  # seconds between checks of reloads, auto-abort timers and NETCONF on or off
 _AUTH_TIMEOUT = 30.0
 _REQUEST_TIMEOUT = 15.0
+_CLOSE_WAIT = 2.0  # seconds a session the device ended waits for the client to close
 _JOIN_TIMEOUT = 2.0  # seconds stop() waits for each thread of the lab to end
 _session_ids = itertools.count(1)
 
@@ -329,6 +349,7 @@ class LabServer:
 
     def _serve(self, endpoint: Endpoint, kind: str, sock: socket.socket, peer: str) -> None:
         transport = paramiko.Transport(sock)
+        transport.set_log_channel(TRANSPORT_LOG)
         transport.add_server_key(self.host_key)
         server = _DeviceServer(endpoint, kind)
         with endpoint.guard:
@@ -339,6 +360,7 @@ class LabServer:
             if channel is None:
                 return
             self._run_session(endpoint, server, channel, peer)
+            self._wait_for_client_close(transport)
         except (paramiko.SSHException, EOFError, OSError) as exc:
             log.debug("%s: %s session ended: %s", endpoint.ip, kind, exc)
         finally:
@@ -367,6 +389,17 @@ class LabServer:
             if self._stop.is_set() or not transport.is_active() or time.monotonic() > deadline:
                 return None
         return channel
+
+    def _wait_for_client_close(self, transport: paramiko.Transport) -> None:
+        """Wait, up to `_CLOSE_WAIT`, for the client to close a session the device ended.
+
+        The channel is closed by then, so the client has its EOF and CLOSE. Closing the socket
+        at once would drop the client's answering EOF and CLOSE unread, and the resulting TCP
+        reset makes paramiko log "Socket exception: Connection reset by peer" at ERROR.
+        """
+        deadline = time.monotonic() + _CLOSE_WAIT
+        while transport.is_active() and time.monotonic() < deadline and not self._stop.is_set():
+            time.sleep(_TICK / 5)
 
     def _run_session(
         self, endpoint: Endpoint, server: _DeviceServer, channel: paramiko.Channel, peer: str
