@@ -49,6 +49,14 @@ def _login(device: LabDevice) -> DeviceLogin:
     )
 
 
+def _sessions_closed(device: LabDevice, timeout_s: float = 5.0) -> bool:
+    """Return whether the lab ended every session of `device` within `timeout_s`."""
+    deadline = time.monotonic() + timeout_s
+    while device.transports and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return not device.transports
+
+
 def test_install_remove_inactive_answers_yes(stack: LabDevice) -> None:
     member = stack.device.members[1]
     with stack.device.lock:
@@ -113,6 +121,8 @@ def test_unlisted_question_times_out(lab: Lab) -> None:
     ):
         ssh.send_interactive(f"delete flash:{SCRATCH}", [ANSWER_CONFIRM], read_timeout_s=1)
     assert time.monotonic() - started < 15
+    # Whatever the client typed before it left has reached the lab once the session is gone.
+    assert _sessions_closed(device)
     assert SCRATCH in flash.files
 
 

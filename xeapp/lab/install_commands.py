@@ -161,10 +161,8 @@ def _activate(vty: Vty, op: str, version: str, prompt: bool, abort_minutes: int 
         "install_activate: Activating IMG\nFollowing packages shall be activated:\n"
         f"/{fs_path}/{base}-rpbase.{long}.SPA.pkg\n\n"
     )
-    if prompt:
-        answer = vty.ask(_PROCEED).strip().lower()
-        if answer not in ("y", "yes"):
-            return f"FAILED: {op} : User aborted the operation\n"
+    if prompt and not vty.ask_yes_no(_PROCEED):
+        return f"FAILED: {op} : User aborted the operation\n"
     with device.lock:
         lines = ["", *_phase(device, "Activate", "Activate"), "Finished Activate", ""]
         if abort_minutes is None:
@@ -315,11 +313,10 @@ def install_remove_inactive(vty: Vty, args: list[str]) -> str:
     if not doomed:
         return f"SUCCESS: install_remove {_stamp()}\n"
     listed = "\n".join(f"    [{fs.rstrip(':')}]: /{fs.rstrip(':')}/{name}" for fs, name in doomed)
-    answer = vty.ask(
+    if not vty.ask_yes_no(
         f"\nThe following files will be deleted:\n{listed}\n\n"
         "Do you want to remove the above files? [y/n]"
-    )
-    if answer.strip().lower() not in ("y", "yes"):
+    ):
         return "FAILED: install_remove : User aborted the operation\n"
     with device.lock:
         for fs_name, name in doomed:

@@ -15,6 +15,7 @@ from xeapp.lab.terminal import ChannelClosed, Terminal
 log = logging.getLogger(__name__)
 
 _INVALID = "% Invalid input detected at '^' marker.\n"
+_YES_NO_ATTEMPTS = 3
 
 
 class SessionDropped(Exception):
@@ -56,11 +57,34 @@ class Vty:
         return self.terminal.read_line()
 
     def confirm(self, question: str) -> bool:
-        """Print a `[confirm]` question; any key but `n` confirms, as on IOS-XE."""
+        """Print a `[confirm]` question and read one key: Enter, `y` or `Y` confirm.
+
+        Any other key cancels, as IOS does. The keys after it stay typed ahead, so netmiko's
+        `exit` on disconnect cancels with its `e` and never deletes or reloads anything.
+        NOTE: the recorded transcripts only show Enter at `[confirm]`; the rule for other keys
+        follows the commonly documented IOS behaviour, not a capture.
+        """
         self.terminal.write(question)
         key = self.terminal.read_key()
         self.terminal.write("\n")
-        return key not in ("n", "N")
+        return key in ("\n", "y", "Y")
+
+    def ask_yes_no(self, question: str) -> bool:
+        """Print a `[y/n]` question until the answer is y, yes, n or no; return True for yes.
+
+        A repeated question shows only its last line. After `_YES_NO_ATTEMPTS` other answers
+        the question counts as answered no.
+        NOTE: the recorded transcripts only show `y` typed at `[y/n]`; asking again on other
+        input is assumed.
+        """
+        for attempt in range(_YES_NO_ATTEMPTS):
+            shown = question if attempt == 0 else question.rsplit("\n", 1)[-1]
+            answer = self.ask(shown).strip().lower()
+            if answer in ("y", "yes"):
+                return True
+            if answer in ("n", "no"):
+                return False
+        return False
 
     def pause(self, seconds: float) -> None:
         """Wait `seconds` like a slow device; raise SessionDropped if the session closes first."""
