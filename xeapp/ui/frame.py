@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from nicegui import app, ui
@@ -128,3 +129,19 @@ STATUS_COLORS = {
 
 def status_color(status: str | None) -> str:
     return STATUS_COLORS.get(status or "", "grey")
+
+
+def local_time(stamp: str | None) -> str:
+    """Show a stored ISO 8601 time in this computer's time zone, to the second.
+
+    A time without an offset is read as UTC, the zone the store writes.
+    """
+    if not stamp:
+        return ""
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S")

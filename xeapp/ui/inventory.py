@@ -32,11 +32,9 @@ class InventoryPage:
 
         with ui.row().classes("items-center gap-2 w-full"):
             ui.button("Add devices", icon="add", on_click=self.open_add_dialog).mark("add-devices")
-            self.upload = (
-                ui.upload(label="Import CSV", auto_upload=True, on_upload=self.import_csv)
-                .props("accept=.csv flat bordered dense")
-                .classes("w-48")
-            )
+            ui.button("Import CSV", icon="upload_file", on_click=self.open_import_dialog).props(
+                "outline"
+            ).mark("import-csv")
             self.discover_button = ui.button("Discover", icon="radar", on_click=self.discover)
             self.discover_button.mark("discover")
             ui.button("NETCONF on", on_click=lambda: self.toggle_netconf(True)).props(
@@ -55,6 +53,8 @@ class InventoryPage:
                 "dense clearable"
             )
             self.selection_label = ui.label("0 selected")
+
+        self._build_import_dialog()
 
         with ui.row().classes("w-full items-center gap-2"):
             self.progress = ui.linear_progress(value=0, show_value=False).classes("w-96")
@@ -238,9 +238,32 @@ class InventoryPage:
         if discover:
             self._start_discovery(targets.targets)
 
+    def _build_import_dialog(self) -> None:
+        with ui.dialog() as self.import_dialog, ui.card().classes("w-[32rem]"):
+            ui.label("Import devices from CSV").classes("text-lg")
+            ui.label(
+                "Columns ip, ssh_port, netconf_port and optionally username, with a header "
+                "line; the lab's --inventory-out file works as is. The devices are discovered "
+                "after the import."
+            ).classes("text-sm text-gray-500")
+            self.upload = (
+                ui.upload(
+                    label="Drop a .csv file here or click",
+                    auto_upload=True,
+                    on_upload=self.import_csv,
+                )
+                .props("accept=.csv")
+                .classes("w-full")
+            )
+            ui.button("Close", on_click=self.import_dialog.close).props("flat")
+
+    def open_import_dialog(self) -> None:
+        self.import_dialog.open()
+
     async def import_csv(self, event: ui_events.UploadEventArguments) -> None:
         text = await event.file.text()
         self.upload.reset()
+        self.import_dialog.close()
         try:
             targets = parse_csv_text(text, source=event.file.name, confirmed=True)
         except InvalidInputError as exc:

@@ -11,7 +11,7 @@ from xeapp.errors import XeappError
 from xeapp.events import JOB_LOG_LINE, JOBS_CHANGED
 from xeapp.services import AppServices
 from xeapp.ui.bridge import PageEvents
-from xeapp.ui.frame import STATUS_COLORS
+from xeapp.ui.frame import STATUS_COLORS, local_time
 from xeapp.upgrade.topics import JOB_PROGRESS
 
 COLUMNS: list[dict[str, Any]] = [
@@ -19,7 +19,7 @@ COLUMNS: list[dict[str, Any]] = [
     {"name": "job_id", "label": "Job", "field": "job_id", "align": "left"},
     {"name": "target_ip", "label": "Device", "field": "target_ip", "sortable": True},
     {"name": "image", "label": "Image", "field": "image"},
-    {"name": "scheduled_at", "label": "Scheduled", "field": "scheduled_at"},
+    {"name": "schedule_time", "label": "Scheduled", "field": "schedule_time"},
     {"name": "started_at", "label": "Started", "field": "started_at"},
     {"name": "finished_at", "label": "Finished", "field": "finished_at"},
     {"name": "from_version", "label": "From", "field": "from_version"},
@@ -27,6 +27,13 @@ COLUMNS: list[dict[str, Any]] = [
     {"name": "current_step", "label": "Step", "field": "current_step"},
     {"name": "reason", "label": "Reason", "field": "reason", "align": "left"},
 ]
+TIME_FIELDS = ("schedule_time", "started_at", "finished_at")
+STEP_ICONS = {
+    "done": ("check_circle", "green"),
+    "failed": ("cancel", "red"),
+    "running": ("autorenew", "blue"),
+    "skipped": ("remove_circle_outline", "grey"),
+}
 _CHIP_SLOT = (
     '<q-td :props="props"><q-badge :color="{colors}[props.value] || \'grey\'" '
     ':label="props.value" :data-testid="\'state-\' + props.row.job_id" /></q-td>'
@@ -72,7 +79,7 @@ class JobsPage:
     def __init__(self, services: AppServices, events: PageEvents, job_id: str | None) -> None:
         self.services = services
         self._dirty = False
-        with ui.row().classes("gap-2"):
+        with ui.row().classes("gap-2 items-center"):
             ui.button("Cancel job", icon="cancel", on_click=self.cancel)
             ui.button("Clear Job", icon="delete", on_click=self.clear_one).props("outline")
             ui.button("Clear All", icon="delete_sweep", on_click=self.clear_all).props(
@@ -88,8 +95,10 @@ class JobsPage:
         self.table.on_select(self._on_select)
 
         with ui.row().classes("w-full no-wrap gap-4"):
-            with ui.column().classes("w-96"):
-                self.title = ui.label("Select a job").classes("text-lg")
+            with ui.column().classes("w-96 shrink-0"):
+                self.title = ui.label("Select a job to see its steps and live log").classes(
+                    "text-lg"
+                )
                 self.bar = ui.linear_progress(value=0, show_value=False)
                 self.bar_label = ui.label("")
                 self.timeline = ui.column().classes("w-full")
@@ -107,7 +116,10 @@ class JobsPage:
     def _rows(self) -> list[dict[str, Any]]:
         rows = []
         for job in reversed(self.services.store.list_jobs()):
-            rows.append({column["field"]: job.get(column["field"]) for column in COLUMNS})
+            row = {column["field"]: job.get(column["field"]) for column in COLUMNS}
+            for field in TIME_FIELDS:
+                row[field] = local_time(row[field])
+            rows.append(row)
         return rows
 
     def _on_jobs(self, _topic: str, _payload: dict[str, Any]) -> None:
@@ -147,16 +159,19 @@ class JobsPage:
             + (f", {job['reason']}" if job.get("reason") else "")
         )
         self.timeline.clear()
-        with self.timeline, ui.timeline(side="right").props("dense"):
+        with self.timeline:
             for step in job.get("steps") or []:
                 status = step.get("status", "")
-                color = {"done": "green", "failed": "red", "running": "blue"}.get(status, "grey")
-                ui.timeline_entry(
-                    step.get("message") or "",
-                    title=f"{step.get('step', step.get('name', ''))}: {status}",
-                    subtitle=step.get("started_at") or "",
-                    color=color,
-                )
+                icon, color = STEP_ICONS.get(status, ("radio_button_unchecked", "grey"))
+                with ui.row().classes("items-start gap-2 no-wrap w-full"):
+                    ui.icon(icon, color=color).classes("text-lg")
+                    with ui.column().classes("gap-0 min-w-0"):
+                        name = step.get("step", step.get("name", ""))
+                        started = local_time(step.get("started_at"))
+                        ui.label(f"{name}: {status}").classes("font-medium")
+                        ui.label(f"{started}  {step.get('message') or ''}").classes(
+                            "text-xs text-gray-500 break-all"
+                        )
 
     def _on_progress(self, _topic: str, payload: dict[str, Any]) -> None:
         if payload.get("job_id") != self.follower.job_id:

@@ -14,6 +14,7 @@ from xeapp.errors import XeappError
 from xeapp.events import REPOSITORY_CHANGED
 from xeapp.services import AppServices
 from xeapp.ui.bridge import PageEvents
+from xeapp.ui.frame import local_time
 
 COLUMNS: list[dict[str, Any]] = [
     {"name": "filename", "label": "File", "field": "filename", "sortable": True, "align": "left"},
@@ -53,13 +54,19 @@ class RepositoryPage:
         with ui.row().classes("w-full gap-4 items-start"):
             with ui.card().classes("w-[28rem]"):
                 ui.label("Upload images").classes("text-lg")
-                self.md5 = ui.input("Expected MD5 (from Cisco's download page)").classes("w-full")
+                self.md5 = ui.input(
+                    "Expected MD5 (from Cisco's download page)",
+                    placeholder="paste it before dropping the file",
+                ).classes("w-full")
+                self.md5.mark("upload-md5")
                 ui.upload(
                     label="Drop .bin files here or click",
                     multiple=True,
                     auto_upload=True,
                     on_upload=self.upload,
-                ).props("accept=.bin").classes("w-full")
+                ).props("accept=.bin").classes("w-full").mark("upload")
+                self.upload_error = ui.label("").classes("text-negative text-sm break-all")
+                self.upload_error.mark("upload-error")
             with ui.card().classes("w-[28rem]"):
                 ui.label("Add a local file").classes("text-lg")
                 self.path = ui.input("Path of the image on this computer").classes("w-full")
@@ -72,7 +79,7 @@ class RepositoryPage:
                 ui.button("Add file", on_click=self.add_local)
             with ui.card().classes("grow"):
                 ui.label("Image server").classes("text-lg")
-                self.server_status = ui.column()
+                self.server_status = ui.column().mark("server-status")
                 self.transfers = ui.column()
         with ui.row().classes("items-center w-full"):
             self.bar = ui.linear_progress(value=0, show_value=False).classes("w-96")
@@ -80,17 +87,20 @@ class RepositoryPage:
         self.bar.set_visibility(False)
 
         self.table = ui.table(columns=COLUMNS, rows=self._rows(), row_key="filename")
+        self.table.mark("images")
         self.table.props("dense flat").classes("w-full")
         self.table.set_selection("single")
         with ui.row():
             ui.button("Verify again", icon="verified", on_click=self.verify)
-            ui.button("Remove", icon="delete", on_click=self.remove).props("color=negative")
+            ui.button("Remove", icon="delete", on_click=self.remove).props("color=negative").mark(
+                "remove-image"
+            )
         ui.label(
             "Devices copy images from the image server over HTTP. Port 80 needs privilege: on "
             "Linux run `sudo setcap cap_net_bind_service=+ep $(readlink -f $(which python3))` "
             "or lower net.ipv4.ip_unprivileged_port_start; on Windows allow the app in the "
             "firewall; on macOS 10.14 and later any user may bind port 80."
-        ).classes("text-sm text-gray-600")
+        ).classes("text-sm text-gray-500")
 
         events.on(REPOSITORY_CHANGED, lambda _t, _p: self.refresh())
         ui.timer(0.5, self.tick)
@@ -104,6 +114,7 @@ class RepositoryPage:
                     **image,
                     "size_mb": round((image.get("size") or 0) / 1e6, 1),
                     "devices_text": ", ".join(image.get("devices") or []) or "-",
+                    "upload_date": local_time(image.get("upload_date")),
                 }
             )
         return rows
@@ -175,8 +186,10 @@ class RepositoryPage:
                     progress=self.progress.update,
                 )
         except XeappError as exc:
+            self.upload_error.set_text(f"{name} not added: {exc}")
             ui.notify(str(exc), type="negative")
         else:
+            self.upload_error.set_text("")
             ui.notify(f"Added {name}", type="positive")
         finally:
             self._end()
