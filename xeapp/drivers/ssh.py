@@ -209,7 +209,9 @@ class SshDriver:
         step = step or command
         connection = self._require(step)
         timeout = read_timeout_s or self.login.command_timeout_s
-        prompt = re.escape(str(connection.base_prompt)) + r"[>#]"
+        # netmiko keeps only the first 16 characters of the hostname in `base_prompt`, so the
+        # rest of a longer hostname may follow it.
+        prompt = re.escape(str(connection.base_prompt)) + r"[\w.-]*[>#]"
         expect = "|".join([f"(?:{pattern})" for pattern, _ in answers] + [prompt])
         log.info("%s: %s", self.host, command)
         try:

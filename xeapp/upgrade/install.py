@@ -124,8 +124,8 @@ def remove_inactive(context: JobContext, cli: CliSession) -> None:
     It also deletes every .bin the device does not boot, so the image is staged afterwards.
     """
     context.recorder.line(f"running `{REMOVE_INACTIVE}` to discard packages added earlier")
-    # NOTE: SshDriver.send_interactive would do, but it misses the prompt of a hostname over
-    # 16 characters (netmiko shortens base_prompt), so this stays on run_interactive.
+    # run_interactive, not SshDriver.send_interactive, because it streams each line of the
+    # output to the job log as the device prints it.
     output = cli.run_interactive(
         REMOVE_INACTIVE,
         step=REMOVE_INACTIVE,
