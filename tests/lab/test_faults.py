@@ -63,6 +63,60 @@ def test_connection_reset_mid_command(make_lab, connect, dropped) -> None:
     assert dropped(conn)
 
 
+def _install_until_drop(conn, image_server, timeout: float = 10.0) -> str:
+    """Type a one-step install and read until the device drops the session; return the output."""
+    conn.write_channel(
+        f"install add file flash:{image_server.name} activate commit prompt-level none\n"
+    )
+    transport = conn.remote_conn.get_transport()
+    output = ""
+    deadline = time.monotonic() + timeout
+    while transport.is_active() and time.monotonic() < deadline:
+        output += conn.read_channel()
+        time.sleep(0.02)
+    return output
+
+
+def test_connection_reset_aborts_install(make_lab, connect, image_server) -> None:
+    lab = make_lab("c9500")
+    device = lab.devices[0]
+    conn = connect(device)
+    _stage(conn, image_server.url)
+    lab.set_fault(device.ip, "connection_reset", command="install")
+    output = _install_until_drop(conn, image_server)
+    conn.disconnect()
+    time.sleep(device.state.reload_seconds + 0.2)
+    assert "--- Starting Activate ---" in output
+    assert "SUCCESS:" not in output
+    assert "FAILED:" not in output
+    assert device.state.boot_count == 0
+    assert device.state.version == "17.9.4a"
+    with connect(device) as again:
+        summary = again.send_command("show install summary")
+    assert "17.12.04" in summary
+
+
+def test_connection_reset_install_continues(make_lab, connect, image_server) -> None:
+    lab = make_lab("c9500")
+    device = lab.devices[0]
+    conn = connect(device)
+    _stage(conn, image_server.url)
+    lab.set_fault(device.ip, "connection_reset", command="install", install_continues=True)
+    output = _install_until_drop(conn, image_server)
+    conn.disconnect()
+    lab.clear_faults(device.ip)
+    deadline = time.monotonic() + 10
+    while device.state.boot_count == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(device.state.reload_seconds + 0.2)
+    assert "--- Starting Activate ---" in output
+    assert "SUCCESS:" not in output
+    assert device.state.boot_count == 1
+    with connect(device) as again:
+        version = again.send_command("show version | include IOS XE")
+    assert "17.12.04" in version
+
+
 @pytest.mark.parametrize(
     ("fault", "params", "expected"),
     [
@@ -188,6 +242,10 @@ def test_every_fault_has_a_test() -> None:
 
 def test_fault_spec_parsing() -> None:
     assert parse_fault_spec("copy_http_stall:seconds=3") == ("copy_http_stall", {"seconds": 3})
+    assert parse_fault_spec("connection_reset:command=install,install_continues=true") == (
+        "connection_reset",
+        {"command": "install", "install_continues": True},
+    )
     with pytest.raises(ValueError):
         parse_fault_spec("no_such_fault")
 

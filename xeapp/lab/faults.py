@@ -20,8 +20,10 @@ FAULTS: dict[str, tuple[dict[str, object], str]] = {
         "accepts TCP on `port` (ssh, netconf or both) and never sends the SSH banner",
     ),
     "connection_reset": (
-        {"command": ""},
-        "drops the session halfway through the output of a command starting with `command`",
+        {"command": "", "install_continues": False},
+        "drops the session halfway through the output of a command starting with `command`; "
+        "during an install's activation, which then aborts (the image stays added, no reload) "
+        "unless `install_continues` lets it finish and reload the device",
     ),
     "copy_http_404": ({}, "copy http:// fails as if the server answered 404"),
     "copy_http_refused": ({}, "copy http:// fails as if the server refused the connection"),
@@ -104,6 +106,8 @@ def parse_fault_spec(spec: str) -> tuple[str, dict[str, object]]:
 
 
 def _convert(value: str) -> object:
+    if value.lower() in ("true", "false"):
+        return value.lower() == "true"
     for kind in (int, float):
         try:
             return kind(value)

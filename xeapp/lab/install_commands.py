@@ -164,7 +164,12 @@ def _activate(vty: Vty, op: str, version: str, prompt: bool, abort_minutes: int 
     if prompt and not vty.ask_yes_no(_PROCEED):
         return f"FAILED: {op} : User aborted the operation\n"
     with device.lock:
-        lines = ["", *_phase(device, "Activate", "Activate"), "Finished Activate", ""]
+        activate = ["", *_phase(device, "Activate", "Activate")]
+    half = len(activate) // 2
+    vty.write("\n".join(activate[:half]) + "\n")
+    vty.reset_point()
+    with device.lock:
+        lines = [*activate[half:], "Finished Activate", ""]
         if abort_minutes is None:
             lines += [*_phase(device, "Commit", "Commit"), "Finished Commit operation", ""]
         _mark_activated(device, version, committed=abort_minutes is None)

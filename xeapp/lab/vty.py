@@ -41,6 +41,10 @@ class Vty:
         self.address = address
         self.config_mode = False
         self.commands_run = 0
+        # The connection_reset fault's parameters while the command it names runs.
+        self.armed_reset: dict[str, object] | None = None
+        # Set once a reset dropped the session but the command runs on unseen.
+        self.detached = False
 
     @property
     def prompt(self) -> str:
@@ -49,10 +53,13 @@ class Vty:
         return f"{hostname}(config)#" if self.config_mode else f"{hostname}#"
 
     def write(self, text: str) -> None:
-        self.terminal.write(text)
+        if not self.detached:
+            self.terminal.write(text)
 
     def ask(self, question: str) -> str:
         """Print a question such as `Destination filename [x]?` and read the typed answer."""
+        if self.detached:
+            raise SessionDropped
         self.terminal.write(question)
         return self.terminal.read_line()
 
@@ -116,6 +123,7 @@ class Vty:
             return True
         self.commands_run += 1
         tree: Tree = CONFIG_TREE if self.config_mode else EXEC_TREE
+        self.armed_reset = self._matching_reset(command)
         try:
             handler, args = resolve(tree, command)
             output = handler(self, args)
@@ -136,19 +144,45 @@ class Vty:
             except InvalidInput as exc:
                 self.write(" " * (len(self.prompt) + len(command) + exc.column) + "^\n" + _INVALID)
                 return True
-        self._reset_fault(command, output)
+        if self.armed_reset is not None:
+            self.armed_reset = None
+            log.info("%s: fault connection_reset drops the session during %r", self.peer, command)
+            self.write(output[: len(output) // 2])
+            self.drop_sessions()
+            raise SessionDropped
         self.terminal.write_paged(output)
         return True
 
-    def _reset_fault(self, command: str, output: str) -> None:
+    def _matching_reset(self, command: str) -> dict[str, object] | None:
         with self.device.lock:
             fault = self.device.faults.get("connection_reset")
         if fault is None or not command.strip().startswith(str(fault["command"])):
+            return None
+        return dict(fault)
+
+    def reset_point(self) -> None:
+        """Fire an armed connection_reset fault here, in the middle of a command's output.
+
+        Activation calls this between its progress lines, so the reset comes before the
+        SUCCESS or FAILED line. Without `install_continues` the command ends with the session
+        and the install is aborted. With it, the command runs on unseen to its reload.
+
+        Raises:
+            SessionDropped: the fault fired and the command stops here.
+        """
+        fault, self.armed_reset = self.armed_reset, None
+        if fault is None:
             return
-        log.info("%s: fault connection_reset drops the session during %r", self.peer, command)
-        self.write(output[: len(output) // 2])
+        continues = bool(fault.get("install_continues"))
+        log.info(
+            "%s: fault connection_reset drops the session mid-output; command %s",
+            self.peer,
+            "continues" if continues else "aborted",
+        )
         self.drop_sessions()
-        raise SessionDropped
+        if not continues:
+            raise SessionDropped
+        self.detached = True
 
     def _syslog_fault(self) -> None:
         with self.device.lock:
