@@ -45,6 +45,8 @@ def test_missing_file_gives_defaults(tmp_path: Path) -> None:
         ("ui_port", "80", "setting ui_port: expected an integer"),
         ("ui_port", True, "setting ui_port: expected an integer"),
         ("reload_timeout_s", 10, "expected an integer from 60 to 21600"),
+        ("auto_abort_minutes", 29, "expected an integer from 30 to 1200"),
+        ("auto_abort_minutes", 1201, "expected an integer from 30 to 1200"),
         ("ui_host", "localhost:80", "setting ui_host: expected an IPv4 or IPv6 address"),
         ("image_server_address", "bad host!", "setting image_server_address"),
         ("ui_password_hash", "", "setting ui_password_hash"),

@@ -36,6 +36,13 @@ class Settings:
     reload_timeout_s: int = 2700
     netconf_start_wait_s: int = 120
     missed_job_grace_s: int = 300
+    upgrade_poll_interval_s: int = 5
+    # How long a device may keep answering after install printed SUCCESS before the job decides
+    # it will not reload.
+    upgrade_down_timeout_s: int = 600
+    upgrade_install_timeout_s: int = 3600
+    # Auto-abort timer of a two-phase upgrade, in minutes.
+    auto_abort_minutes: int = 60
     ssh_port: int = 22
     netconf_port: int = 830
     ui_password_hash: str | None = None
@@ -50,6 +57,7 @@ class Settings:
 
 
 _PORT = (1, 65535)
+AUTO_ABORT_MINUTES = (30, 1200)
 # Allowed range of each integer setting, both ends included.
 INT_RANGES: dict[str, tuple[int, int]] = {
     "ui_port": _PORT,
@@ -64,6 +72,11 @@ INT_RANGES: dict[str, tuple[int, int]] = {
     "reload_timeout_s": (60, 6 * 3600),
     "netconf_start_wait_s": (0, 1800),
     "missed_job_grace_s": (0, 7 * 24 * 3600),
+    "upgrade_poll_interval_s": (1, 300),
+    "upgrade_down_timeout_s": (30, 6 * 3600),
+    "upgrade_install_timeout_s": (60, 6 * 3600),
+    # The range Cisco-IOS-XE-install-rpc (17.9.1) gives its auto-abort-timer-val leaf.
+    "auto_abort_minutes": AUTO_ABORT_MINUTES,
 }
 _HOSTNAME = re.compile(
     r"^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9-]+)*$"

@@ -147,3 +147,14 @@ def test_upgrade_without_wait_needs_app(cli_lab: tuple[Path, Lab]) -> None:
     root, lab = cli_lab
     status = main(["--data-dir", str(root), "upgrade", lab.devices[0].ip, "--image", STACK_IMAGE])
     assert status == 2
+
+
+@pytest.mark.parametrize("minutes", ["29", "1201"])
+def test_auto_abort_timer_out_of_range(
+    cli_lab: tuple[Path, Lab], minutes: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root, lab = cli_lab
+    argv = ["--data-dir", str(root), "upgrade", lab.devices[0].ip, "--image", STACK_IMAGE]
+    status = main([*argv, "--two-phase", "--auto-abort-timer", minutes, "--wait"])
+    assert status == 2
+    assert f"invalid --auto-abort-timer {minutes}" in capsys.readouterr().err

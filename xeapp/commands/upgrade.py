@@ -13,6 +13,7 @@ from xeapp.commands import add_json_option, open_context, print_json
 from xeapp.datadir import DataDir, lock_holder, resolve_data_dir
 from xeapp.errors import InvalidInputError
 from xeapp.events import JOB_LOG_LINE, EventBus
+from xeapp.settings import AUTO_ABORT_MINUTES
 from xeapp.upgrade.jobs import JobManager
 from xeapp.upgrade.options import UpgradeOptions
 from xeapp.upgrade.record import SUCCESS
@@ -51,8 +52,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--auto-abort-timer",
         type=int,
         metavar="MINUTES",
-        help="with --two-phase, minutes after which an uncommitted activation rolls back "
-        "(default: setting auto_abort_minutes, else 60)",
+        help="with --two-phase, minutes (30 to 1200) after which an uncommitted activation "
+        "rolls back (default: setting auto_abort_minutes)",
     )
     parser.add_argument(
         "--ack-warnings",
@@ -218,8 +219,11 @@ def _hand_to_app(args: argparse.Namespace) -> int:
 def _check_timings(args: argparse.Namespace) -> None:
     """Raise InvalidInputError for a timing option out of its range."""
     minutes = args.auto_abort_timer
-    if minutes is not None and minutes < 1:
-        raise InvalidInputError(f"invalid --auto-abort-timer {minutes}: expected 1 or more minutes")
+    low, high = AUTO_ABORT_MINUTES
+    if minutes is not None and not low <= minutes <= high:
+        raise InvalidInputError(
+            f"invalid --auto-abort-timer {minutes}: IOS-XE accepts {low} to {high} minutes"
+        )
     for option in ("poll_interval", "reload_timeout"):
         value = getattr(args, option)
         if value is not None and value <= 0:

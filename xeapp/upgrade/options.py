@@ -42,8 +42,6 @@ class UpgradeOptions:
         """Return options from the settings that bound a job, then any `overrides`."""
         values: dict[str, float] = {}
         for setting, option in SETTING_OPTIONS.items():
-            # NOTE: Settings does not define every name in SETTING_OPTIONS yet; a missing one
-            # keeps the default above.
             value = getattr(settings, setting, None)
             if value is not None:
                 values[option] = float(value)
