@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import shutil
@@ -15,21 +14,10 @@ import pytest
 
 from xeapp import __version__
 from xeapp.cli import _with_default_command
-from xeapp.commands import not_built
+from xeapp.commands import COMMAND_NAMES
 from xeapp.datadir import DataDir, DataDirLock
 
 RunCli = Callable[..., subprocess.CompletedProcess[str]]
-
-STUB_COMMANDS = [
-    ["run"],
-    ["demo"],
-    ["discover", "10.0.0.1"],
-    ["netconf", "enable", "10.0.0.1"],
-    ["repo", "list"],
-    ["precheck", "10.0.0.1", "--image", "cat9k_iosxe.17.12.04.SPA.bin"],
-    ["upgrade", "10.0.0.1", "--image", "cat9k_iosxe.17.12.04.SPA.bin"],
-    ["jobs"],
-]
 
 
 def test_help_exits_zero(data_dir: Path, run_cli: RunCli) -> None:
@@ -72,38 +60,6 @@ def test_unknown_command_exits_two(data_dir: Path, run_cli: RunCli) -> None:
     assert "invalid choice: 'frobnicate'" in result.stderr
 
 
-def skip_unless_stub(name: str) -> None:
-    """Skip once a command's real implementation has replaced its stub."""
-    module = importlib.import_module(f"xeapp.commands.{name}")
-    if module.run.__code__.co_names != ("not_built",):
-        pytest.skip(f"xeapp {name} is built")
-
-
-def test_not_built_exits_two(capsys: pytest.CaptureFixture[str]) -> None:
-    assert not_built("frobnicate") == 2
-    assert capsys.readouterr().err == "xeapp frobnicate is not built yet\n"
-
-
-@pytest.mark.parametrize("args", STUB_COMMANDS, ids=lambda args: args[0])
-def test_stub_command_exits_two(data_dir: Path, run_cli: RunCli, args: list[str]) -> None:
-    skip_unless_stub(args[0])
-
-    result = run_cli(data_dir, *args)
-
-    assert result.returncode == 2
-    assert f"xeapp {args[0]} is not built yet" in result.stderr
-    assert result.stdout == ""
-
-
-def test_no_command_runs_app(data_dir: Path, run_cli: RunCli) -> None:
-    skip_unless_stub("run")
-
-    result = run_cli(data_dir)
-
-    assert result.returncode == 2
-    assert "xeapp run is not built yet" in result.stderr
-
-
 @pytest.mark.parametrize(
     ("argv", "expected"),
     [
@@ -119,7 +75,7 @@ def test_default_command_inserted(argv: list[str], expected: list[str]) -> None:
 
 
 def test_every_command_has_help(data_dir: Path, run_cli: RunCli) -> None:
-    for name in ("run", "demo", "lab", "discover", "netconf", "repo", "precheck", "upgrade"):
+    for name in COMMAND_NAMES:
         result = run_cli(data_dir, name, "--help")
         assert result.returncode == 0, name
 

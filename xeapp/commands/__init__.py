@@ -36,12 +36,6 @@ COMMAND_NAMES = (
 )
 
 
-def not_built(name: str) -> int:
-    """Tell the user a subcommand does not exist yet and return exit status 2."""
-    print(f"xeapp {name} is not built yet", file=sys.stderr)
-    return 2
-
-
 def add_json_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--json",
