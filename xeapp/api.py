@@ -20,13 +20,15 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
+from xeapp.credentials import Credentials
 from xeapp.datadir import atomic_write
+from xeapp.discovery import facts_to_record
 from xeapp.errors import InvalidInputError, NotFoundError, XeappError
 from xeapp.services import AppServices
-from xeapp.targets import LargeTargetBlockError, parse_targets
+from xeapp.targets import LargeTargetBlockError, Target, parse_targets
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +99,19 @@ class AddDevices(BaseModel):
     discover: bool = True
 
 
+class TargetBody(BaseModel):
+    ip_address: str
+    ssh_port: int | None = Field(None, description="none means the stored port, else the setting")
+    netconf_port: int | None = Field(
+        None, description="none means the stored port, else the setting"
+    )
+    username: str | None = Field(None, description="none means the stored credentials")
+
+
+class ReadDevices(BaseModel):
+    targets: list[TargetBody]
+
+
 class Addresses(BaseModel):
     addresses: list[str] | None = Field(None, description="device addresses; none means all")
 
@@ -118,6 +133,17 @@ class AddImage(BaseModel):
 class RunPrechecks(BaseModel):
     addresses: list[str]
     image: str
+    ssh_port: int | None = Field(
+        None, description="with either port, devices outside the inventory are checked too"
+    )
+    netconf_port: int | None = None
+
+
+class SetCredentials(BaseModel):
+    username: str
+    password: str
+    enable_secret: str | None = None
+    device: str | None = Field(None, description="device address; none means app-wide")
 
 
 class SubmitJobs(BaseModel):
@@ -216,6 +242,16 @@ def build_router(services: AppServices, token: str) -> APIRouter:
         services.discover(targets)
         return {"discovering": [t.ip_address for t in targets]}
 
+    @router.post("/discovery")
+    def read_devices(body: ReadDevices) -> list[dict[str, Any]]:
+        """Read devices now, store what was read, and return it in request order."""
+        targets = [Target(**t.model_dump()) for t in body.targets]
+        sweep = services.discover(targets)
+        sweep.wait()
+        order = {target.key: index for index, target in enumerate(targets)}
+        results = sorted(sweep.results, key=lambda r: order.get(r.target.key, 0))
+        return [{"online": r.online, "device": facts_to_record(r.facts)} for r in results]
+
     @router.delete("/devices/{ip_address}")
     def remove_device(ip_address: str) -> dict[str, Any]:
         if not _call(store.remove_device, ip_address):
@@ -260,7 +296,12 @@ def build_router(services: AppServices, token: str) -> APIRouter:
 
     @router.post("/prechecks")
     def run_prechecks(body: RunPrechecks) -> list[dict[str, Any]]:
-        future = _call(services.run_prechecks, body.addresses, body.image)
+        if body.ssh_port is None and body.netconf_port is None:
+            future = _call(services.run_prechecks, body.addresses, body.image)
+        else:
+            _call(services.prechecks.target_image, body.image)
+            targets = [Target(a, body.ssh_port, body.netconf_port) for a in body.addresses]
+            future = services.submit(services.prechecks.run, targets, body.image)
         with _mapped_errors():
             future.result()
         return [_precheck_json(services, a) for a in body.addresses]
@@ -273,6 +314,16 @@ def build_router(services: AppServices, token: str) -> APIRouter:
             else sorted({r["ip_address"] for r in store.list_prechecks()})
         )
         return [_precheck_json(services, a) for a in addresses]
+
+    @router.get("/prechecks/report")
+    def precheck_report(report_format: str, ip_address: list[str] | None = None) -> Response:
+        """Return the CSV or HTML report of stored results (all devices without ip_address)."""
+        addresses = ip_address or sorted({r["ip_address"] for r in store.list_prechecks()})
+        content, filename, media_type = _call(services.precheck_report, addresses, report_format)
+        disposition = f'attachment; filename="{filename}"'
+        return Response(
+            content, media_type=media_type, headers={"Content-Disposition": disposition}
+        )
 
     @router.post("/prechecks/{ip_address}/acknowledge")
     def acknowledge(ip_address: str) -> dict[str, Any]:
@@ -294,6 +345,13 @@ def build_router(services: AppServices, token: str) -> APIRouter:
             stop_after_failures=body.stop_after_failures,
         )
 
+    @router.get("/jobs/{job_id}")
+    def get_job(job_id: str) -> dict[str, Any]:
+        job = store.get_job(job_id)
+        if job is None:
+            raise HTTPException(404, f"job {job_id} not found")
+        return job
+
     @router.post("/jobs/{job_id}/cancel")
     def cancel_job(job_id: str) -> dict[str, Any]:
         return _call(services.cancel_job, job_id)
@@ -313,6 +371,19 @@ def build_router(services: AppServices, token: str) -> APIRouter:
             raise HTTPException(404, f"job {job_id} not found")
         lines = services.job_logs.read(job_id)
         return {"job_id": job_id, "first_line": after + 1, "lines": lines[after:]}
+
+    @router.put("/credentials")
+    def set_credentials(body: SetCredentials) -> dict[str, Any]:
+        credentials = Credentials(body.username, body.password, body.enable_secret)
+        _call(services.credentials.set, credentials, body.device)
+        return {
+            "backend": services.credentials.backend_name,
+            "credentials": services.credentials.describe(body.device),
+        }
+
+    @router.delete("/credentials")
+    def clear_credentials(device: str | None = None) -> dict[str, Any]:
+        return {"cleared": _call(services.credentials.clear, device)}
 
     return router
 
