@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Locator, Page, expect, sync_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -36,7 +37,8 @@ IMAGE = "cat9k_iosxe.17.12.04.SPA.bin"
 NOW_DEVICE = "127.0.0.10"  # demo-stack-healthy: every check passes
 LATER_DEVICE = "127.0.0.12"  # demo-c9500-under2g: disk_space warns
 STARTUP_TIMEOUT_S = 90.0
-JOB_TIMEOUT_MS = 240_000
+JOB_TIMEOUT_MS = 120_000
+SCHEDULE_AHEAD_S = 8
 
 pytestmark = [
     pytest.mark.browser,
@@ -83,13 +85,24 @@ def demo(tmp_path: Path) -> Iterator[str]:
         log_file.close()
 
 
-def select_row(page: object, address: str) -> None:
-    page.locator(f'.ag-row[row-id="{address}"] .ag-selection-checkbox input').first.click()  # type: ignore[attr-defined]
+# Notifications would cover the pages in the screenshots; the test reads them as text first.
+HIDE_NOTIFICATIONS = ".q-notifications { display: none !important; }"
+
+
+def select_row(page: Page, address: str) -> None:
+    page.locator(f'.ag-row[row-id="{address}"] .ag-selection-checkbox input').first.click()
+
+
+def selected_rows(page: Page) -> Locator:
+    """The rows the grid shows as selected."""
+    return page.locator(".ag-center-cols-container .ag-row-selected")
+
+
+def shoot(page: Page, name: str) -> None:
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), style=HIDE_NOTIFICATIONS)
 
 
 def test_main_flow(demo: str, tmp_path: Path) -> None:
-    from playwright.sync_api import expect, sync_playwright
-
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     profile = tmp_path / "chromium-profile"
     with sync_playwright() as playwright:
@@ -105,61 +118,9 @@ def test_main_flow(demo: str, tmp_path: Path) -> None:
         page = browser.new_page()
         page.set_default_timeout(60_000)
         expect.set_options(timeout=30_000)
-
-        # Discover: the demo loads the fleet; every healthy device turns Online.
-        page.goto(f"{demo}/inventory")
-        expect(page.get_by_test_id("demo-badge")).to_be_visible()
-        row = page.locator(f'.ag-center-cols-container .ag-row[row-id="{NOW_DEVICE}"]')
-        expect(row).to_contain_text("demo-stack-healthy", timeout=30_000)
-        expect(row).to_contain_text("Online")
-        page.get_by_role("button", name="Discover").click()
-        expect(page.get_by_text("Discovered 12 of 12")).to_be_visible(timeout=60_000)
-
-        # Pre-check both devices against the Catalyst 9000 image; accept the warning.
-        select_row(page, NOW_DEVICE)
-        select_row(page, LATER_DEVICE)
-        expect(page.get_by_text("2 selected", exact=True)).to_be_visible()
-        page.get_by_test_id("precheck-image").click()
-        page.get_by_role("option", name=IMAGE, exact=True).click()
-        page.get_by_role("button", name="Run pre-checks").click()
-        page.get_by_test_id(f"ack-{LATER_DEVICE}").click(timeout=90_000)
-        expect(page.get_by_test_id("upgrade")).to_be_enabled()
-        page.screenshot(path=str(SCREENSHOTS / "inventory.png"), full_page=True)
-
-        # Upgrade one device now.
-        select_row(page, LATER_DEVICE)  # unselect: the first batch is NOW_DEVICE alone
-        expect(page.get_by_text("1 selected", exact=True)).to_be_visible()
-        page.get_by_test_id("upgrade").click()
-        expect(page.get_by_text("Upgrade 1 devices")).to_be_visible()
-        page.get_by_test_id("upgrade-start").click()
-        expect(page.get_by_text("Upgrade 1 devices")).to_be_hidden()
-        page.wait_for_timeout(1000)  # the dialog's closing transition still covers the grid
-
-        # Upgrade the other a few seconds ahead.
-        select_row(page, NOW_DEVICE)
-        expect(page.get_by_text("0 selected", exact=True)).to_be_visible()
-        select_row(page, LATER_DEVICE)
-        expect(page.get_by_text("1 selected", exact=True)).to_be_visible()
-        page.get_by_test_id("upgrade").click()
-        expect(page.get_by_text("Upgrade 1 devices")).to_be_visible()
-        page.get_by_text("At a date and time").click()
-        later = datetime.now() + timedelta(seconds=8)
-        page.get_by_test_id("upgrade-date").fill(later.strftime("%Y-%m-%d"))
-        page.get_by_test_id("upgrade-time").fill(later.strftime("%H:%M:%S"))
-        page.get_by_test_id("upgrade-start").click()
-        expect(page.get_by_text("Upgrade 1 devices")).to_be_hidden()
-
-        # Watch the live log of the first job until both jobs succeed.
-        page.goto(f"{demo}/jobs")
-        page.locator("tbody tr").last.click()
-        expect(page.get_by_test_id("job-log")).to_contain_text("step precheck")
-        states = page.locator('[data-testid^="state-"]')
-        expect(states).to_have_count(2)
-        for index in range(2):
-            expect(states.nth(index)).to_have_text("Success", timeout=JOB_TIMEOUT_MS)
-        expect(page.get_by_test_id("job-log")).to_contain_text("confirm")
-        page.screenshot(path=str(SCREENSHOTS / "jobs.png"), full_page=True)
-
+        discover_and_precheck(page, demo)
+        upgrade_now_and_later(page)
+        watch_jobs(page, demo)
         for name, path in (
             ("dashboard", "/"),
             ("repository", "/repository"),
@@ -167,6 +128,87 @@ def test_main_flow(demo: str, tmp_path: Path) -> None:
         ):
             page.goto(f"{demo}{path}")
             page.wait_for_load_state("networkidle")
-            page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+            shoot(page, name)
+        page.get_by_role("button", name="Light or dark mode").click()
+        page.goto(f"{demo}/")
+        expect(page.locator("body.body--dark")).to_have_count(1)
+        page.wait_for_load_state("networkidle")
+        shoot(page, "dashboard-dark")
         browser.close()
     shutil.rmtree(profile, ignore_errors=True)
+
+
+def discover_and_precheck(page: Page, demo: str) -> None:
+    """Discover the fleet, pre-check two devices, keep their selection, accept the warning."""
+    page.goto(f"{demo}/inventory")
+    expect(page.get_by_test_id("demo-badge")).to_be_visible()
+    row = page.locator(f'.ag-center-cols-container .ag-row[row-id="{NOW_DEVICE}"]')
+    expect(row).to_contain_text("demo-stack-healthy")
+    expect(row).to_contain_text("Online")
+    page.get_by_role("button", name="Discover").click()
+    expect(page.get_by_text("Discovered 12 of 12")).to_be_visible()
+
+    select_row(page, NOW_DEVICE)
+    select_row(page, LATER_DEVICE)
+    expect(page.get_by_text("2 selected", exact=True)).to_be_visible()
+    page.get_by_test_id("precheck-image").click()
+    page.get_by_role("option", name=IMAGE, exact=True).click()
+    page.get_by_role("button", name="Run pre-checks").click()
+    acknowledge = page.get_by_test_id(f"ack-{LATER_DEVICE}")
+    expect(acknowledge).to_be_visible(timeout=90_000)
+
+    # The pre-check results updated both rows in place: they stay selected in the grid.
+    expect(row.locator(".ag-cell", has_text="Pass")).to_be_visible()
+    expect(selected_rows(page)).to_have_count(2)
+    expect(page.get_by_text("2 selected", exact=True)).to_be_visible()
+    acknowledge.scroll_into_view_if_needed()
+    shoot(page, "prechecks")
+    acknowledge.click()
+    expect(page.get_by_test_id("upgrade")).to_be_enabled()
+    page.evaluate("window.scrollTo(0, 0)")
+    shoot(page, "inventory")
+
+
+def upgrade_now_and_later(page: Page) -> None:
+    """Upgrade the healthy stack now and the warned device a few seconds ahead."""
+    select_row(page, LATER_DEVICE)
+    expect(page.get_by_text("1 selected", exact=True)).to_be_visible()
+    expect(selected_rows(page)).to_have_count(1)
+    page.get_by_test_id("upgrade").click()
+    expect(page.get_by_text("Upgrade 1 devices")).to_be_visible()
+    page.get_by_test_id("upgrade-start").click()
+    expect(page.get_by_text("Upgrade 1 devices")).to_be_hidden()
+
+    select_row(page, NOW_DEVICE)
+    expect(page.get_by_text("0 selected", exact=True)).to_be_visible()
+    expect(selected_rows(page)).to_have_count(0)
+    select_row(page, LATER_DEVICE)
+    expect(page.get_by_text("1 selected", exact=True)).to_be_visible()
+    expect(selected_rows(page)).to_have_count(1)
+    page.get_by_test_id("upgrade").click()
+    expect(page.get_by_text("Upgrade 1 devices")).to_be_visible()
+    page.get_by_text("At a date and time").click()
+    later = datetime.now() + timedelta(seconds=SCHEDULE_AHEAD_S)
+    page.get_by_test_id("upgrade-date").fill(later.strftime("%Y-%m-%d"))
+    page.get_by_test_id("upgrade-time").fill(later.strftime("%H:%M:%S"))
+    page.get_by_test_id("upgrade-start").click()
+    expect(page.get_by_text("Upgrade 1 devices")).to_be_hidden()
+
+
+def watch_jobs(page: Page, demo: str) -> None:
+    """Follow the first job's live log until both jobs end in Success."""
+    page.goto(f"{demo}/jobs")
+    page.get_by_role("cell", name=NOW_DEVICE, exact=True).click()
+    log = page.get_by_test_id("job-log")
+    expect(log).to_contain_text("step precheck")
+    scheduled = page.get_by_role("row").filter(has_text=LATER_DEVICE)
+    expect(scheduled).to_contain_text("Pending")
+    expect(log).to_contain_text("step install", timeout=JOB_TIMEOUT_MS)
+    shoot(page, "jobs-running")
+    states = page.locator('[data-testid^="state-"]')
+    expect(states).to_have_count(2)
+    for index in range(2):
+        expect(states.nth(index)).to_have_text("Success", timeout=JOB_TIMEOUT_MS)
+    expect(log).to_contain_text("step confirm: done")
+    expect(log).to_contain_text("job Success")
+    shoot(page, "jobs")

@@ -31,6 +31,7 @@ CHART_COLORS = {
 }
 # Chart text that reads on the light and on the dark background.
 TEXT_COLOR = "#8a94a6"
+GRID_LINE_COLOR = "rgba(138, 148, 166, 0.3)"
 CHARTS = (
     ("status", "Devices by status", "/inventory"),
     ("role", "Devices by role", "/inventory"),
@@ -84,8 +85,17 @@ def _chart(title: str, counts: Counter[str], bars: bool = False) -> dict[str, An
         return options
     if bars:
         options["grid"] = {"left": 40, "right": 16, "bottom": 48, "top": 48}
-        options["xAxis"] = {"type": "category", "data": names, "axisLabel": {"rotate": 20}}
-        options["yAxis"] = {"type": "value", "minInterval": 1}
+        options["xAxis"] = {
+            "type": "category",
+            "data": names,
+            "axisLabel": {"rotate": 20, "color": TEXT_COLOR},
+        }
+        options["yAxis"] = {
+            "type": "value",
+            "minInterval": 1,
+            "axisLabel": {"color": TEXT_COLOR},
+            "splitLine": {"lineStyle": {"color": GRID_LINE_COLOR}},
+        }
         options["series"] = [
             {"type": "bar", "data": [counts[n] for n in names], "label": {"show": True}}
         ]
@@ -119,8 +129,9 @@ class DashboardPage:
         with ui.grid().classes("w-full gap-4 grid-cols-1 md:grid-cols-2 xl:grid-cols-3"):
             self.charts = {}
             for key, title, _link in CHARTS:
-                chart = ui.echart(_chart(title, summary[key], bars=key == "version"))
-                self.charts[key] = chart.classes("w-full h-64 border rounded").mark(f"chart-{key}")
+                with ui.card().classes("w-full h-72 p-2"):
+                    chart = ui.echart(_chart(title, summary[key], bars=key == "version"))
+                self.charts[key] = chart.classes("w-full h-full").mark(f"chart-{key}")
         ui.label("Last results").classes("text-lg")
         self.last = ui.column().classes("w-full gap-1")
         self._show_last()
@@ -202,6 +213,6 @@ class DashboardPage:
 def _tile(name: str, count: int, noun: str, detail: str, target: str) -> None:
     """Show one count as a card that links to the page listing what it counts."""
     link = ui.link(target=target).classes("no-underline text-inherit").mark(f"tile-{name}")
-    with link, ui.card().classes("w-64 hover:shadow-lg"):
+    with link, ui.card().classes("w-72 hover:shadow-lg"):
         ui.label(f"{count} {noun}").classes("text-2xl font-bold").mark(f"count-{name}")
         ui.label(detail).classes("text-sm text-gray-500").mark(f"detail-{name}")

@@ -48,7 +48,7 @@ def frame(services: AppServices, title: str) -> Iterator[PageEvents]:
         running = ui.label().props("data-testid=running-jobs")
         _show_running(services, running)
         ui.button(icon="dark_mode", on_click=lambda: _toggle_dark(dark)).props(
-            "flat round color=white"
+            'flat round color=white aria-label="Light or dark mode"'
         ).tooltip("Light or dark mode")
 
     known = {job["job_id"]: job.get("status") for job in services.store.list_jobs()}

@@ -8,6 +8,8 @@ from typing import Any
 from nicegui import events as ui_events
 from nicegui import ui
 
+from xeapp.ui.frame import local_time
+
 ROW_ID = "ip_address"
 _STATUS_RENDERER = """(params) => {
   const colors = {Online: '#16a34a', Offline: '#dc2626', Pass: '#16a34a', Warn: '#d97706',
@@ -19,9 +21,10 @@ _STATUS_RENDERER = """(params) => {
 }"""
 
 COLUMNS: list[dict[str, Any]] = [
-    {"field": "ip_address", "headerName": "Address", "checkboxSelection": False, "pinned": "left"},
+    {"field": "ip_address", "headerName": "Address", "pinned": "left"},
     {"field": "hostname", "headerName": "Hostname"},
     {"field": "status", "headerName": "Status", ":cellRenderer": _STATUS_RENDERER},
+    {"field": "precheck", "headerName": "Pre-check", ":cellRenderer": _STATUS_RENDERER},
     {"field": "device_role", "headerName": "Role"},
     {"field": "pid", "headerName": "PID"},
     {"field": "current_version", "headerName": "Version"},
@@ -30,7 +33,6 @@ COLUMNS: list[dict[str, Any]] = [
     {"field": "netconf_state", "headerName": "NETCONF"},
     {"field": "members", "headerName": "Members", "type": "numericColumn"},
     {"field": "min_free_gb", "headerName": "Min free GB", "type": "numericColumn"},
-    {"field": "precheck", "headerName": "Pre-check", ":cellRenderer": _STATUS_RENDERER},
     {"field": "last_seen", "headerName": "Last seen"},
     {"field": "last_error", "headerName": "Last error"},
 ]
@@ -53,7 +55,7 @@ def device_row(record: dict[str, Any], precheck: str | None = None) -> dict[str,
         "members": len(members),
         "min_free_gb": round(min(free) / 1e9, 2) if free else None,
         "precheck": precheck,
-        "last_seen": record.get("last_seen") or "",
+        "last_seen": local_time(record.get("last_seen")),
         "last_error": record.get("last_error") or "",
     }
 
@@ -75,8 +77,13 @@ class DeviceGrid:
                 "defaultColDef": {"sortable": True, "filter": True, "resizable": True},
                 "rowData": list(self.rows.values()),
                 "rowSelection": {"mode": "multiRow", "headerCheckbox": True},
+                "selectionColumnDef": {"pinned": "left"},
                 ":getRowId": f"(params) => params.data.{ROW_ID}",
                 "animateRows": False,
+                "autoSizeStrategy": {"type": "fitCellContents"},
+                # 14 columns render cheaply, and every cell in the DOM keeps the browser's
+                # find-in-page working on the columns scrolled out of view.
+                "suppressColumnVirtualisation": True,
             },
             auto_size_columns=False,
         ).classes("w-full h-[60vh]")

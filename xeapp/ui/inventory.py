@@ -73,7 +73,11 @@ class InventoryPage:
                 self.grid.grid.on("cellClicked", self._on_cell_clicked)
             with ui.column().classes("w-96"):
                 self.detail = ui.column().classes("w-full")
-                self.results_log = ui.log(max_lines=200).classes("w-full h-40")
+                with self.detail:
+                    ui.label("Click a row to see its stack members and free space").classes(
+                        "text-sm text-gray-500"
+                    )
+                self.results_log = ui.log(max_lines=200).classes("w-full h-40 text-xs")
         self.prechecks = PrecheckPanel(services, self)
 
         events.on(INVENTORY_CHANGED, self._on_inventory)

@@ -170,7 +170,7 @@ class JobsPage:
                         started = local_time(step.get("started_at"))
                         ui.label(f"{name}: {status}").classes("font-medium")
                         ui.label(f"{started}  {step.get('message') or ''}").classes(
-                            "text-xs text-gray-500 break-all"
+                            "text-xs text-gray-500 break-words"
                         )
 
     def _on_progress(self, _topic: str, payload: dict[str, Any]) -> None:
