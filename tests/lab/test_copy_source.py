@@ -1,4 +1,4 @@
-"""`copy http://` leaves from the device's own address, so a server tells the devices apart."""
+"""`copy http://` connects from the device's own address, so a server can tell devices apart."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Answers at `[confirm]` and `[y/n]`: which keys go ahead, which cancel, which ask again."""
+"""Replies at `[confirm]` and `[y/n]`: which keys confirm, which cancel, which repeat it."""
 
 from __future__ import annotations
 

@@ -394,7 +394,7 @@ class LabServer:
         """Wait, up to `_CLOSE_WAIT`, for the client to close a session the device ended.
 
         The channel is closed by then, so the client has its EOF and CLOSE. Closing the socket
-        at once would drop the client's answering EOF and CLOSE unread, and the resulting TCP
+        at once would leave the client's own EOF and CLOSE unread, and the resulting TCP
         reset makes paramiko log "Socket exception: Connection reset by peer" at ERROR.
         """
         deadline = time.monotonic() + _CLOSE_WAIT

@@ -85,8 +85,8 @@ class Vty:
         input is assumed.
         """
         for attempt in range(_YES_NO_ATTEMPTS):
-            shown = question if attempt == 0 else question.rsplit("\n", 1)[-1]
-            answer = self.ask(shown).strip().lower()
+            text = question if attempt == 0 else question.rsplit("\n", 1)[-1]
+            answer = self.ask(text).strip().lower()
             if answer in ("y", "yes"):
                 return True
             if answer in ("n", "no"):
