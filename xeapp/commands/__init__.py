@@ -1,19 +1,23 @@
 """Subcommands of the xeapp CLI and the application context they open.
 
 Each module `xeapp/commands/<name>.py` exposes `register(subparsers)`, which adds its parser
-and sets `func=run`, and `run(args) -> int`, which returns the process exit status.
+and sets `func=run`, and `run(args) -> int`, which returns the process exit status. A command
+that writes first looks for an app running on the same data directory (`find_app`) and, when
+one runs, sends its request through that app's local API instead of taking the lock.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
+from xeapp.apiclient import DEFAULT_TIMEOUT_S, AppClient
 from xeapp.credentials import CredentialStore, usable_keyring
 from xeapp.datadir import DataDir, DataDirLock, resolve_data_dir
 from xeapp.errors import XeappError
@@ -34,6 +38,39 @@ COMMAND_NAMES = (
     "jobs",
     "credentials",
 )
+
+
+def find_app(args: argparse.Namespace) -> AppClient | None:
+    """Return a client of the app running on the command's data directory, or None.
+
+    When an app runs, prints on stderr that the command goes through it. Raises AppApiError
+    when the app rejects the API token.
+    """
+    root = resolve_data_dir(getattr(args, "data_dir", None))
+    client = AppClient.find(root)
+    if client is not None:
+        print(
+            f"xeapp: the app (process {client.pid}) runs on {root}; sending the request "
+            f"through its local API at {client.base_url}",
+            file=sys.stderr,
+        )
+    return client
+
+
+def app_settings(args: argparse.Namespace) -> Settings:
+    """Return the settings of the command's data directory, read without the lock."""
+    data_dir = DataDir(resolve_data_dir(getattr(args, "data_dir", None)))
+    return load_settings(data_dir.settings_file, repair=False)
+
+
+def device_work_timeout(settings: Settings, devices: int, per_device_s: float) -> float:
+    """Return the seconds to wait for the app to work on `devices` devices.
+
+    The app works on discovery_workers devices at once, so the devices take that many rounds
+    of `per_device_s` each.
+    """
+    rounds = math.ceil(max(1, devices) / max(1, settings.discovery_workers))
+    return rounds * per_device_s + DEFAULT_TIMEOUT_S
 
 
 def add_json_option(parser: argparse.ArgumentParser) -> None:

@@ -6,9 +6,10 @@ import argparse
 import getpass
 import sys
 
-from xeapp.commands import add_json_option, open_context, print_json
+from xeapp.commands import add_json_option, find_app, open_context, print_json
 from xeapp.credentials import Credentials
 from xeapp.errors import InvalidInputError
+from xeapp.logs import register_secret
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -66,13 +67,24 @@ def run_set(args: argparse.Namespace) -> int:
             raise InvalidInputError("the passwords do not match; nothing was stored")
         enable_secret = getpass.getpass("Enable secret (empty for none): ") or None
 
-    with open_context(args, write=True) as context:
-        context.credentials.set(Credentials(username, password, enable_secret), args.device)
-        where = f"device {args.device}" if args.device else "every device"
-        print(
-            f"stored credentials of {username} for {where} in {context.credentials.backend_name}",
-            file=sys.stderr,
-        )
+    where = f"device {args.device}" if args.device else "every device"
+    client = find_app(args)
+    if client is not None:
+        # Registered here too, so that no message this process prints shows them.
+        register_secret(password)
+        register_secret(enable_secret)
+        body = {
+            "username": username,
+            "password": password,
+            "enable_secret": enable_secret,
+            "device": args.device,
+        }
+        backend = client.put("/api/credentials", body)["backend"]
+    else:
+        with open_context(args, write=True) as context:
+            context.credentials.set(Credentials(username, password, enable_secret), args.device)
+            backend = context.credentials.backend_name
+    print(f"stored credentials of {username} for {where} in {backend}", file=sys.stderr)
     return 0
 
 
@@ -100,8 +112,12 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def run_clear(args: argparse.Namespace) -> int:
-    with open_context(args, write=True) as context:
-        cleared = context.credentials.clear(args.device)
+    client = find_app(args)
+    if client is not None:
+        cleared = bool(client.delete("/api/credentials", params={"device": args.device})["cleared"])
+    else:
+        with open_context(args, write=True) as context:
+            cleared = context.credentials.clear(args.device)
     where = f"device {args.device}" if args.device else "app-wide"
     if not cleared:
         print(f"no {where} credentials were stored", file=sys.stderr)

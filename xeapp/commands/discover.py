@@ -3,16 +3,30 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import sys
 from typing import Any
 
-from xeapp.commands import add_json_option, open_context, print_json
+from xeapp.apiclient import AppClient
+from xeapp.commands import (
+    add_json_option,
+    app_settings,
+    device_work_timeout,
+    find_app,
+    open_context,
+    print_json,
+)
+from xeapp.devicefacts import DeviceFacts
 from xeapp.discovery import DiscoveryResult, build_discovery_service, facts_to_record
 from xeapp.errors import InvalidInputError
-from xeapp.targets import TargetList, parse_csv_file, parse_targets
+from xeapp.settings import Settings
+from xeapp.targets import Target, TargetList, parse_csv_file, parse_targets
 
 log = logging.getLogger(__name__)
+
+# Whether a device answered, and its Inventory record as `--json` prints it.
+DeviceOutcome = tuple[bool, dict[str, Any]]
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -79,9 +93,8 @@ def collect_targets(args: argparse.Namespace) -> TargetList:
     return targets
 
 
-def _summary_line(result: DiscoveryResult) -> str:
-    facts = result.facts
-    if not result.online:
+def _summary_line(online: bool, facts: DeviceFacts) -> str:
+    if not online:
         return f"{facts.ip_address}  Offline  {facts.last_error}"
     members = ", ".join(
         f"{m.number}:{m.pid} {m.filesystem} {_gigabytes(m.free_bytes)} free" for m in facts.members
@@ -108,6 +121,24 @@ def run(args: argparse.Namespace) -> int:
         )
         return 2
 
+    client = find_app(args)
+    if client is not None:
+        results = _discover_through_app(client, app_settings(args), targets.targets)
+    else:
+        results = _discover_here(args, targets.targets)
+
+    if args.json:
+        print_json([record for _online, record in results])
+    else:
+        for online, record in results:
+            print(_summary_line(online, DeviceFacts.from_dict(record)))
+
+    offline = any(not online for online, _record in results)
+    return 1 if offline or targets.problems else 0
+
+
+def _discover_here(args: argparse.Namespace, targets: list[Target]) -> list[DeviceOutcome]:
+    """Read the devices in this process; returns (online, Inventory record) in target order."""
     with open_context(args, write=True) as context:
         service = build_discovery_service(
             context.settings,
@@ -121,7 +152,7 @@ def run(args: argparse.Namespace) -> int:
             state = "Online" if result.online else "Offline"
             print(f"[{done}/{total}] {result.target.ip_address} {state}", file=sys.stderr)
 
-        sweep = service.start(targets.targets, progress)
+        sweep = service.start(targets, progress)
         try:
             while not sweep.wait(0.5):
                 pass
@@ -131,14 +162,23 @@ def run(args: argparse.Namespace) -> int:
             sweep.wait()
             raise
 
-    order = {target.key: index for index, target in enumerate(targets.targets)}
+    order = {target.key: index for index, target in enumerate(targets)}
     results = sorted(sweep.results, key=lambda r: order.get(r.target.key, 0))
-    if args.json:
-        records: list[dict[str, Any]] = [facts_to_record(r.facts) for r in results]
-        print_json(records)
-    else:
-        for result in results:
-            print(_summary_line(result))
+    return [(r.online, facts_to_record(r.facts)) for r in results]
 
-    offline = any(not r.online for r in results)
-    return 1 if offline or targets.problems else 0
+
+def _discover_through_app(
+    client: AppClient, settings: Settings, targets: list[Target]
+) -> list[DeviceOutcome]:
+    """Have the running app read the devices; returns (online, Inventory record) in order."""
+    print(f"xeapp: the app is reading {_count(targets)}", file=sys.stderr)
+    # NOTE: an estimate of one device's worst case, a NETCONF try then an SSH read.
+    per_device_s = 2 * settings.connect_timeout_s + 5 * settings.command_timeout_s
+    body = {"targets": [dataclasses.asdict(target) for target in targets]}
+    timeout = device_work_timeout(settings, len(targets), per_device_s)
+    results = client.post("/api/discovery", body, timeout=timeout)
+    return [(bool(item["online"]), item["device"]) for item in results]
+
+
+def _count(targets: list[Target]) -> str:
+    return "1 device" if len(targets) == 1 else f"{len(targets)} devices"

@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 from typing import Any
+from urllib.parse import quote
 
-from xeapp.commands import add_json_option, open_context, print_json
+from xeapp.commands import add_json_option, find_app, open_context, print_json
 from xeapp.errors import InvalidInputError
 from xeapp.upgrade import jobstore
 from xeapp.upgrade.record import CANCELLED, PENDING, RUNNING
@@ -37,6 +38,7 @@ def run(args: argparse.Namespace) -> int:
         return _cancel(args)
     if command == "clear":
         return _clear(args)
+    # Reads the store without the lock, so it works the same while the app runs.
     with open_context(args, write=False) as context:
         jobs = context.store.list_jobs()
     if getattr(args, "json", False):
@@ -48,6 +50,16 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _cancel(args: argparse.Namespace) -> int:
+    client = find_app(args)
+    if client is not None:
+        record = client.post(f"/api/jobs/{quote(args.job_id, safe='')}/cancel")
+    else:
+        record = _cancel_here(args)
+    print(f"job {args.job_id} {record['status'] if record else CANCELLED}", file=sys.stderr)
+    return 0
+
+
+def _cancel_here(args: argparse.Namespace) -> dict[str, Any] | None:
     with open_context(args, write=True) as context:
         job = jobstore.get_job(context.store, args.job_id)
         if job["status"] == RUNNING:
@@ -58,7 +70,7 @@ def _cancel(args: argparse.Namespace) -> int:
             )
         if job["status"] != PENDING:
             raise InvalidInputError(f"job {args.job_id} is {job['status']}; it cannot be cancelled")
-        record: dict[str, Any] | None = jobstore.finish_pending(
+        return jobstore.finish_pending(
             context.store,
             context.job_logs,
             context.events,
@@ -66,16 +78,23 @@ def _cancel(args: argparse.Namespace) -> int:
             CANCELLED,
             "cancelled by the user",
         )
-    print(f"job {args.job_id} {record['status'] if record else CANCELLED}", file=sys.stderr)
-    return 0
 
 
 def _clear(args: argparse.Namespace) -> int:
-    with open_context(args, write=True) as context:
+    client = find_app(args)
+    if client is not None:
         if args.all:
-            count = jobstore.clear_finished(context.store, context.job_logs)
-            print(f"cleared {count} finished jobs", file=sys.stderr)
+            count = client.delete("/api/jobs")["cleared"]
         else:
-            jobstore.clear_job(context.store, context.job_logs, args.job_id)
-            print(f"cleared job {args.job_id}", file=sys.stderr)
+            client.delete(f"/api/jobs/{quote(args.job_id, safe='')}")
+    else:
+        with open_context(args, write=True) as context:
+            if args.all:
+                count = jobstore.clear_finished(context.store, context.job_logs)
+            else:
+                jobstore.clear_job(context.store, context.job_logs, args.job_id)
+    if args.all:
+        print(f"cleared {count} finished jobs", file=sys.stderr)
+    else:
+        print(f"cleared job {args.job_id}", file=sys.stderr)
     return 0

@@ -5,14 +5,23 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import asdict
+from typing import Any
 
-from xeapp.commands import add_json_option, open_context, print_json
+from xeapp.apiclient import AppClient
+from xeapp.commands import (
+    add_json_option,
+    app_settings,
+    device_work_timeout,
+    find_app,
+    open_context,
+    print_json,
+)
 from xeapp.discovery import open_host_keys
 from xeapp.drivers.connection import DeviceLogin
 from xeapp.drivers.logins import LoginResolver
 from xeapp.errors import XeappError
 from xeapp.netconf_toggle import ToggleResult, set_netconf_many
-from xeapp.targets import parse_targets
+from xeapp.targets import Target, parse_targets
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -47,6 +56,24 @@ def run(args: argparse.Namespace) -> int:
         return 2
     enable = args.action == "enable"
 
+    client = find_app(args)
+    if client is not None:
+        results = _toggle_through_app(client, args, targets.targets, enable)
+    else:
+        results = [asdict(result) for result in _toggle_here(args, targets.targets, enable)]
+
+    if args.json:
+        print_json(results)
+    else:
+        for result in results:
+            status = "ok" if result["confirmed"] else "FAILED"
+            print(f"{result['ip_address']}  {status}  {result['message']}")
+    return 0 if all(result["confirmed"] for result in results) and not targets.problems else 1
+
+
+def _toggle_here(
+    args: argparse.Namespace, targets: list[Target], enable: bool
+) -> list[ToggleResult]:
     with open_context(args, write=True) as context:
         resolver = LoginResolver(
             context.settings,
@@ -56,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
         )
         logins: list[DeviceLogin] = []
         failed: list[ToggleResult] = []
-        for target in targets.targets:
+        for target in targets:
             try:
                 logins.append(resolver.login(target.ip_address))
             except XeappError as exc:
@@ -78,11 +105,23 @@ def run(args: argparse.Namespace) -> int:
                 context.store.upsert_device(
                     {"ip_address": result.ip_address, "netconf_state": result.netconf_state}
                 )
+    return results
 
-    if args.json:
-        print_json([asdict(result) for result in results])
-    else:
-        for result in results:
-            status = "ok" if result.confirmed else "FAILED"
-            print(f"{result.ip_address}  {status}  {result.message}")
-    return 0 if all(result.confirmed for result in results) and not targets.problems else 1
+
+def _toggle_through_app(
+    client: AppClient, args: argparse.Namespace, targets: list[Target], enable: bool
+) -> list[dict[str, Any]]:
+    """Have the running app change NETCONF; it accepts devices of its inventory only."""
+    settings = app_settings(args)
+    per_device_s = (
+        settings.netconf_start_wait_s + settings.connect_timeout_s + 3 * settings.command_timeout_s
+    )
+    body = {
+        "addresses": [target.ip_address for target in targets],
+        "enable": enable,
+        "save": args.save,
+    }
+    timeout = device_work_timeout(settings, len(targets), per_device_s)
+    response = client.post("/api/devices/netconf", body, timeout=timeout)
+    results: list[dict[str, Any]] = response["results"]
+    return results

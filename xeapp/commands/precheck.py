@@ -6,10 +6,20 @@ import argparse
 import ipaddress
 import sys
 from pathlib import Path
+from typing import Any
 
-from xeapp.commands import add_json_option, open_context, print_json
+from xeapp.apiclient import AppClient
+from xeapp.commands import (
+    add_json_option,
+    app_settings,
+    device_work_timeout,
+    find_app,
+    open_context,
+    print_json,
+)
 from xeapp.errors import InvalidInputError, NotFoundError
 from xeapp.prechecks import DevicePrechecks, build_precheck_service
+from xeapp.prechecks.model import CheckResult, Result
 from xeapp.prechecks.report import to_csv, to_html
 from xeapp.targets import Target
 
@@ -99,6 +109,29 @@ def _print_text(devices: list[DevicePrechecks]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    client = find_app(args)
+    if client is not None:
+        devices, reports = _run_through_app(client, args)
+    else:
+        devices = _run_here(args)
+        reports = {}
+        if args.csv_report:
+            reports["csv"] = to_csv(devices)
+        if args.html_report:
+            reports["html"] = to_html(devices)
+
+    if args.csv_report:
+        Path(args.csv_report).write_text(reports["csv"], encoding="utf-8", newline="")
+    if args.html_report:
+        Path(args.html_report).write_text(reports["html"], encoding="utf-8")
+    if args.json:
+        print_json([device.to_json() for device in devices])
+    else:
+        _print_text(devices)
+    return 0 if all(device.ready for device in devices) else 1
+
+
+def _run_here(args: argparse.Namespace) -> list[DevicePrechecks]:
     with open_context(args, write=True) as context:
         known = {str(device["ip_address"]) for device in context.store.list_devices()}
         targets = _targets(args, known)
@@ -121,13 +154,58 @@ def run(args: argparse.Namespace) -> int:
                 service.acknowledge(d.ip_address, d.image) if d.ready and d.warnings else d
                 for d in devices
             ]
+    return devices
 
-    if args.csv_report:
-        Path(args.csv_report).write_text(to_csv(devices), encoding="utf-8", newline="")
-    if args.html_report:
-        Path(args.html_report).write_text(to_html(devices), encoding="utf-8")
-    if args.json:
-        print_json([device.to_json() for device in devices])
-    else:
-        _print_text(devices)
-    return 0 if all(device.ready for device in devices) else 1
+
+def _run_through_app(
+    client: AppClient, args: argparse.Namespace
+) -> tuple[list[DevicePrechecks], dict[str, str]]:
+    """Have the running app run and store the pre-checks; returns the results and reports."""
+    known = {str(device["ip_address"]) for device in client.get("/api/devices")}
+    targets = _targets(args, known)
+    addresses = [target.ip_address for target in targets]
+    settings = app_settings(args)
+    # NOTE: an estimate of one device's worst case: a NETCONF read, SSH commands, MD5 check.
+    per_device_s = 2 * settings.connect_timeout_s + 10 * settings.command_timeout_s
+    body = {
+        "addresses": addresses,
+        "image": args.image,
+        "ssh_port": args.ssh_port,
+        "netconf_port": args.netconf_port,
+    }
+    timeout = device_work_timeout(settings, len(targets), per_device_s)
+    print(f"xeapp: the app is checking {_count(targets)}", file=sys.stderr)
+    devices = [_from_json(item) for item in client.post("/api/prechecks", body, timeout=timeout)]
+
+    if args.ack_warnings:
+        devices = [
+            _from_json(client.post(f"/api/prechecks/{d.ip_address}/acknowledge"))
+            if d.ready and d.warnings
+            else d
+            for d in devices
+        ]
+    reports = {}
+    for report_format in ("csv", "html"):
+        if getattr(args, f"{report_format}_report"):
+            params = {"report_format": report_format, "ip_address": addresses}
+            content = client.request("GET", "/api/prechecks/report", params=params)
+            reports[report_format] = content.decode("utf-8")
+    return devices, reports
+
+
+def _from_json(document: dict[str, Any]) -> DevicePrechecks:
+    """Rebuild results from their `to_json` form, which omits when each check ran."""
+    checks = [
+        CheckResult(c["check_name"], Result(c["result"]), c["message"], ran_at="")
+        for c in document.get("checks", [])
+    ]
+    return DevicePrechecks(
+        ip_address=document["ip_address"],
+        image=document.get("image") or "",
+        checks=checks,
+        acknowledged=bool(document.get("acknowledged")),
+    )
+
+
+def _count(targets: list[Target]) -> str:
+    return "1 device" if len(targets) == 1 else f"{len(targets)} devices"

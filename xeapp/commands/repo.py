@@ -10,14 +10,19 @@ import threading
 from pathlib import Path
 from types import FrameType
 from typing import Any
+from urllib.parse import quote
 
-from xeapp.commands import add_json_option, open_context, print_json
+from xeapp.apiclient import DEFAULT_TIMEOUT_S
+from xeapp.commands import add_json_option, find_app, open_context, print_json
 from xeapp.hashing import ProgressCallback
 from xeapp.imageserver import ImageServer
 from xeapp.repository import Repository
 
 log = logging.getLogger(__name__)
 
+# NOTE: a low estimate of copying plus hashing on a laptop disk, so that a request through the
+# app times out only when the app is stuck, not when the disk is slow.
+HASHING_BYTES_PER_S = 20 * 2**20
 _COLUMNS = ("filename", "version", "family", "size", "verified", "md5", "upload_date", "devices")
 
 
@@ -84,21 +89,35 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _add(args: argparse.Namespace) -> int:
-    with open_context(args, write=True) as context:
-        repository = Repository(context.data_dir.repo_dir, context.store)
-        record = repository.add_file(
-            Path(args.file),
-            mode=args.mode,
-            md5=args.md5,
-            sha512=args.sha512,
-            version=args.version,
-            progress=_progress_printer(f"adding {Path(args.file).name}"),
-        )
+    path = Path(args.file)
+    client = find_app(args)
+    if client is not None:
+        # The app runs on this machine as the same user, so it reads the file where it is.
+        body = {
+            "path": str(path.resolve()),
+            "mode": args.mode,
+            "md5": args.md5,
+            "sha512": args.sha512,
+            "version": args.version,
+        }
+        record = client.post("/api/images", body, timeout=_hashing_timeout(_size(path)))
+    else:
+        with open_context(args, write=True) as context:
+            repository = Repository(context.data_dir.repo_dir, context.store)
+            record = repository.add_file(
+                path,
+                mode=args.mode,
+                md5=args.md5,
+                sha512=args.sha512,
+                version=args.version,
+                progress=_progress_printer(f"adding {path.name}"),
+            )
     _print_records([record], args.json)
     return 0
 
 
 def _list(args: argparse.Namespace) -> int:
+    # Reads the store without the lock, so it works the same while the app runs.
     with open_context(args, write=False) as context:
         records = Repository(context.data_dir.repo_dir, context.store).list_images()
     _print_records(records, args.json)
@@ -106,18 +125,41 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    with open_context(args, write=True) as context:
-        repository = Repository(context.data_dir.repo_dir, context.store)
-        record = repository.verify(args.filename, _progress_printer(f"hashing {args.filename}"))
+    client = find_app(args)
+    if client is not None:
+        sizes = {image["filename"]: image.get("size") for image in client.get("/api/images")}
+        timeout = _hashing_timeout(int(sizes.get(args.filename) or 0))
+        path = f"/api/images/{quote(args.filename, safe='')}/verify"
+        record = client.post(path, timeout=timeout)
+    else:
+        with open_context(args, write=True) as context:
+            repository = Repository(context.data_dir.repo_dir, context.store)
+            record = repository.verify(args.filename, _progress_printer(f"hashing {args.filename}"))
     _print_records([record], args.json)
     return 0
 
 
 def _remove(args: argparse.Namespace) -> int:
-    with open_context(args, write=True) as context:
-        Repository(context.data_dir.repo_dir, context.store).remove(args.filename)
+    client = find_app(args)
+    if client is not None:
+        client.delete(f"/api/images/{quote(args.filename, safe='')}")
+    else:
+        with open_context(args, write=True) as context:
+            Repository(context.data_dir.repo_dir, context.store).remove(args.filename)
     print(f"removed {args.filename}")
     return 0
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # the app reports the missing file
+
+
+def _hashing_timeout(size: int) -> float:
+    """Return the seconds the app may take to copy and hash a file of `size` bytes."""
+    return DEFAULT_TIMEOUT_S + size / HASHING_BYTES_PER_S
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -5,23 +5,41 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import logging
+import math
 import sys
-from datetime import datetime
+import time
+from datetime import UTC, datetime
 from typing import Any
 
-from xeapp.commands import add_json_option, open_context, print_json
+from xeapp.apiclient import DEFAULT_TIMEOUT_S, AppClient
+from xeapp.commands import add_json_option, app_settings, find_app, open_context, print_json
 from xeapp.datadir import DataDir, lock_holder, resolve_data_dir
 from xeapp.errors import InvalidInputError
 from xeapp.events import JOB_LOG_LINE, EventBus
-from xeapp.settings import AUTO_ABORT_MINUTES
+from xeapp.settings import AUTO_ABORT_MINUTES, Settings
 from xeapp.upgrade.jobs import JobManager
 from xeapp.upgrade.options import UpgradeOptions
-from xeapp.upgrade.record import SUCCESS
+from xeapp.upgrade.record import FINISHED_STATES, SUCCESS
 from xeapp.upgrade.schedule import parse_start_time
 from xeapp.upgrade.service import build_job_manager, start_image_server
 
 log = logging.getLogger(__name__)
 
+# Options of jobs run in this process; the app runs its jobs with its own settings.
+LOCAL_OPTIONS = (
+    "auto_abort_timer",
+    "max_parallel",
+    "source_interface",
+    "serve_bind",
+    "serve_port",
+    "reload_timeout",
+    "poll_interval",
+)
+# Seconds between two polls of the app while following its jobs.
+FOLLOW_INTERVAL_S = 1.0
+# NOTE: an estimate of a job's time outside the install and the reload (pre-checks, backup,
+# copy, MD5 check), used only to stop following a job the app never finishes.
+FOLLOW_STAGING_S = 3600
 RESULT_FIELDS = ("job_id", "target_ip", "status", "from_version", "to_version", "reason")
 
 
@@ -31,7 +49,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="upgrade devices to an image from the repository",
         description="Upgrade devices to an image from the repository: pre-check, back up, "
         "stage, install in one step, wait for the reload and confirm the new version. Exit "
-        "status: 0 when every job succeeded, 1 when one did not, 2 on usage errors.",
+        "status: 0 when every job succeeded, 1 when one did not, 2 on usage errors. While "
+        "an app runs on the data directory, the jobs go to that app through its local API; "
+        "without --wait the command then prints the new jobs and returns.",
     )
     parser.add_argument("hosts", nargs="+", metavar="HOST", help="device address")
     parser.add_argument(
@@ -62,7 +82,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "unless it was acknowledged after the last pre-check for this image)",
     )
     parser.add_argument(
-        "--wait", action="store_true", help="run the jobs in this process and wait for them"
+        "--wait",
+        action="store_true",
+        help="wait until the jobs finish and print their results: run them in this process, "
+        "or follow them in the app when one runs on the data directory",
     )
     parser.add_argument(
         "--stop-after",
@@ -119,8 +142,11 @@ def run(args: argparse.Namespace) -> int:
         if value is not None and value < 1:
             raise InvalidInputError(f"--{option.replace('_', '-')} must be 1 or more")
     _check_timings(args)
+    client = find_app(args)
+    if client is not None:
+        return _run_through_app(client, args, hosts, at)
     if not args.wait:
-        return _hand_to_app(args)
+        return _no_app(args)
 
     with open_context(args, write=True) as context:
         settings = context.settings
@@ -198,7 +224,7 @@ def _print_results(records: list[dict[str, Any]], as_json: bool) -> None:
         print(f"{result['job_id']}  {result['target_ip']}  {result['status']}  {versions}{reason}")
 
 
-def _hand_to_app(args: argparse.Namespace) -> int:
+def _no_app(args: argparse.Namespace) -> int:
     data_dir = DataDir(resolve_data_dir(getattr(args, "data_dir", None)))
     holder = lock_holder(data_dir.lock_file)
     if holder is None:
@@ -209,11 +235,129 @@ def _hand_to_app(args: argparse.Namespace) -> int:
         )
     else:
         print(
-            f"xeapp: the app (process {holder}) uses {data_dir.root}, but handing jobs to it "
-            "through its local HTTP API is not built yet; stop the app and use --wait",
+            f"xeapp: process {holder} holds {data_dir.root}, but no app answers on its local "
+            "API; use --wait to run the jobs here once that process ends",
             file=sys.stderr,
         )
     return 2
+
+
+def _run_through_app(
+    client: AppClient, args: argparse.Namespace, hosts: list[str], at: datetime | None
+) -> int:
+    """Hand the jobs to the running app; with --wait, follow them until they finish."""
+    _reject_local_options(args, client.pid)
+    if args.ack_warnings:
+        _acknowledge_warnings(client, hosts)
+    body = {
+        "addresses": hosts,
+        "image": args.image,
+        "at": at.isoformat() if at is not None else None,
+        "two_phase": args.two_phase,
+        "stop_after_failures": args.stop_after,
+    }
+    jobs: list[dict[str, Any]] = client.post("/api/jobs", body)
+    if not args.wait:
+        _print_submitted(jobs, args.json)
+        return 0
+
+    deadline_s = _follow_timeout(app_settings(args), len(jobs), at)
+    try:
+        records = _follow_jobs(client, jobs, deadline_s)
+    except KeyboardInterrupt:
+        print(
+            "xeapp: stopped following; the jobs continue in the app (`xeapp jobs cancel ID` "
+            "cancels one)",
+            file=sys.stderr,
+        )
+        raise
+    _print_results(records, args.json)
+    return 0 if records and all(r["status"] == SUCCESS for r in records) else 1
+
+
+def _reject_local_options(args: argparse.Namespace, pid: int) -> None:
+    """Raise InvalidInputError for options that configure jobs run in this process."""
+    given = [
+        f"--{name.replace('_', '-')}" for name in LOCAL_OPTIONS if getattr(args, name) is not None
+    ]
+    if given:
+        raise InvalidInputError(
+            f"these options apply only to jobs this process runs: {', '.join(given)}; the app "
+            f"(process {pid}) runs jobs with its own settings, so change them in the app's "
+            "Settings page, or stop the app and use --wait"
+        )
+
+
+def _acknowledge_warnings(client: AppClient, hosts: list[str]) -> None:
+    """Acknowledge the stored pre-check warnings of every ready host, as --ack-warnings asks.
+
+    NOTE: the app accepts only the warnings stored before the job, so a check that first
+    warns when the job re-runs the pre-checks still stops that job.
+    """
+    for host in hosts:
+        for outcome in client.get("/api/prechecks", params={"ip_address": host}):
+            warned = any(check["result"] == "Warn" for check in outcome["checks"])
+            if outcome["ready"] and warned and not outcome.get("acknowledged"):
+                client.post(f"/api/prechecks/{host}/acknowledge")
+
+
+def _print_submitted(jobs: list[dict[str, Any]], as_json: bool) -> None:
+    if as_json:
+        print_json(jobs)
+        return
+    for job in jobs:
+        start = job.get("schedule_time") or "now"
+        print(f"{job['job_id']}  {job['target_ip']}  {job['status']}  {start}")
+
+
+def _follow_timeout(settings: Settings, count: int, at: datetime | None) -> float:
+    """Return the seconds to follow `count` jobs before giving up on them."""
+    until_start = max(0.0, (at - datetime.now(UTC)).total_seconds()) if at is not None else 0.0
+    per_job_s = (
+        FOLLOW_STAGING_S
+        + settings.upgrade_install_timeout_s
+        + settings.upgrade_down_timeout_s
+        + settings.reload_timeout_s
+    )
+    rounds = math.ceil(max(1, count) / max(1, settings.max_parallel_upgrades))
+    return until_start + rounds * per_job_s + DEFAULT_TIMEOUT_S
+
+
+def _follow_jobs(
+    client: AppClient, jobs: list[dict[str, Any]], timeout_s: float
+) -> list[dict[str, Any]]:
+    """Print the jobs' new log lines on stderr until every job finished; return the records.
+
+    Stops after `timeout_s` seconds and returns the records as they are then.
+    """
+    hosts = {job["job_id"]: job["target_ip"] for job in jobs}
+    lines_seen = dict.fromkeys(hosts, 0)
+    records = {job["job_id"]: job for job in jobs}
+    deadline = time.monotonic() + timeout_s
+
+    while True:
+        for job_id in hosts:
+            if records[job_id]["status"] not in FINISHED_STATES:
+                # The record first, then the log, so a finished job's last lines are read.
+                records[job_id] = client.get(f"/api/jobs/{job_id}")
+            _print_new_lines(client, job_id, hosts[job_id], lines_seen)
+        if all(record["status"] in FINISHED_STATES for record in records.values()):
+            return list(records.values())
+        if time.monotonic() > deadline:
+            print(
+                f"xeapp: stopped following the jobs after {timeout_s:.0f} s; they continue in "
+                "the app (see `xeapp jobs`)",
+                file=sys.stderr,
+            )
+            return list(records.values())
+        time.sleep(FOLLOW_INTERVAL_S)
+
+
+def _print_new_lines(client: AppClient, job_id: str, host: str, lines_seen: dict[str, int]) -> None:
+    document = client.get(f"/api/jobs/{job_id}/log", params={"after": lines_seen[job_id]})
+    for line in document["lines"]:
+        print(f"{host} {job_id}: {line}", file=sys.stderr, flush=True)
+    lines_seen[job_id] += len(document["lines"])
 
 
 def _check_timings(args: argparse.Namespace) -> None:
