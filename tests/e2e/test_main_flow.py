@@ -85,7 +85,7 @@ def demo(tmp_path: Path) -> Iterator[str]:
         log_file.close()
 
 
-# Notifications would cover the pages in the screenshots; the test reads them as text first.
+# Notifications would cover the pages in the screenshots, so the screenshots hide them.
 HIDE_NOTIFICATIONS = ".q-notifications { display: none !important; }"
 
 

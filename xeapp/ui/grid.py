@@ -97,10 +97,10 @@ class DeviceGrid:
     def on_selection(self, handler: Callable[[list[str]], None]) -> None:
         """Call `handler` with the selected row ids each time the grid's selection changes.
 
-        The browser reads the selection from the grid itself on each selectionChanged and
-        sends it with the event, so every call carries the grid's complete state at that
-        moment and a late event can never leave the server with an older selection. A grid
-        (re)created in the browser has nothing selected, so gridReady reports an empty one.
+        The browser reads the selection from the grid on each selectionChanged and sends it
+        with the event. The websocket delivers events in order, so the last call always
+        carries the grid's latest selection. A grid created anew in the browser has nothing
+        selected, so gridReady reports an empty selection.
         """
         read_selection = (
             f"() => emit((getElement({self.grid.id}).api?.getSelectedRows() ?? [])"

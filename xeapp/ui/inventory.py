@@ -77,6 +77,7 @@ class InventoryPage:
                     ui.label("Click a row to see its stack members and free space").classes(
                         "text-sm text-gray-500"
                     )
+                ui.label("Discovery and NETCONF results").classes("text-sm text-gray-500")
                 self.results_log = ui.log(max_lines=200).classes("w-full h-40 text-xs")
         self.prechecks = PrecheckPanel(services, self)
 
@@ -129,8 +130,8 @@ class InventoryPage:
     # Selection and detail
 
     def _set_selection(self, addresses: list[str]) -> None:
-        # Only the grid's own report sets the selection, so it always equals what the grid
-        # shows; removed rows leave it in flush() before the grid reports them gone.
+        # The grid's own report is the only source of the selection, so the selection equals
+        # what the grid shows. flush() drops removed rows before the grid reports them.
         self.selected = set(addresses)
         self._show_selection()
 
@@ -157,9 +158,8 @@ class InventoryPage:
             ui.label(f"{len(record.get('members') or [])} members")
             rows = [
                 {
-                    "number": m.get("number"),
+                    "member": m.get("number"),
                     "role": m.get("role"),
-                    "pid": m.get("pid"),
                     "state": m.get("state"),
                     "filesystem": m.get("filesystem"),
                     "free": _gigabytes(m.get("free_bytes")),
@@ -170,7 +170,7 @@ class InventoryPage:
             columns = (
                 [{"name": k, "label": k.capitalize(), "field": k} for k in rows[0]] if rows else []
             )
-            ui.table(columns=columns, rows=rows).props("dense flat").classes("w-full")
+            ui.table(columns=columns, rows=rows).props("dense flat").classes("w-full overflow-auto")
             if record.get("last_error"):
                 ui.label(record["last_error"]).classes("text-red-600 text-sm")
 

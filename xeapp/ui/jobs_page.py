@@ -87,7 +87,11 @@ class JobsPage:
             )
             self.count_label = ui.label("")
         self.table = ui.table(columns=COLUMNS, rows=self._rows(), row_key="job_id")
-        self.table.props("dense flat").classes("w-full")
+        self.table.props(
+            'dense flat no-data-label="No upgrade jobs yet: run pre-checks on the Inventory '
+            'page, then Upgrade"'
+        ).classes("w-full")
+        self.count_label.set_text(f"{len(self.table.rows)} jobs")
         self.table.set_selection("single")
         colors = str(STATUS_COLORS)
         self.table.add_slot("body-cell-status", _CHIP_SLOT.replace("{colors}", colors))

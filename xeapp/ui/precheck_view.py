@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from nicegui import ui
 
 from xeapp.errors import XeappError
+from xeapp.platforms import UnsupportedPlatformError, image_fits
 from xeapp.services import AppServices
 from xeapp.ui.frame import status_color
 
@@ -23,7 +24,7 @@ class PrecheckPanel:
         self.page = page
         with ui.row().classes("items-center gap-2 w-full"):
             images = [image["filename"] for image in services.store.list_images()]
-            self.image = ui.select(images, label="Image", value=images[0] if images else None)
+            self.image = ui.select(images, label="Image", value=self._likely_image())
             self.image.classes("w-96").props("data-testid=precheck-image").mark("precheck-image")
             ui.button("Run pre-checks", icon="fact_check", on_click=self.run).mark("run-prechecks")
             self.upgrade_button = (
@@ -42,6 +43,16 @@ class PrecheckPanel:
 
     def addresses(self) -> list[str]:
         return self.page.addresses()
+
+    def _likely_image(self) -> str | None:
+        """Return the image that fits the most devices, so the first pre-check makes sense."""
+        pids = [d.get("pid") or "" for d in self.services.store.list_devices()]
+        best, best_count = None, -1
+        for image in self.services.store.list_images():
+            count = sum(1 for pid in pids if _fits(image.get("family"), pid))
+            if count > best_count:
+                best, best_count = image["filename"], count
+        return best
 
     # Running and showing
 
@@ -230,3 +241,10 @@ class PrecheckPanel:
         dialog.close()
         when = "now" if at is None else at.strftime("%Y-%m-%d %H:%M:%S %Z")
         ui.notify(f"{len(jobs)} upgrade jobs scheduled {when}", type="positive")
+
+
+def _fits(image_family: str | None, pid: str) -> bool:
+    try:
+        return bool(pid) and image_fits(image_family, pid)
+    except UnsupportedPlatformError:
+        return False
