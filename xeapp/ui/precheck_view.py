@@ -86,7 +86,7 @@ class PrecheckPanel:
                     f"data-testid=summary-{result.lower()}"
                 ).mark(f"summary-{result.lower()}")
             ready = sum(1 for o in shown if o.ready)
-            ui.label(f"{ready} of {len(shown)} devices ready")
+            ui.label(f"{ready} of {len(shown)} devices without a Fail")
         self.results.clear()
         with self.results:
             for outcome in shown[:200]:
