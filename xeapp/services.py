@@ -124,6 +124,7 @@ class AppServices:
             backups_dir=self.data_dir.backups_dir,
             copy_url=self.image_server.copy_url,
             transfer_bytes=self._bytes_sent,
+            prechecks=self.prechecks,
         )
         self._sweeps: list[DiscoverySweep] = []
         self._executor = ThreadPoolExecutor(
