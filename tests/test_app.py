@@ -195,3 +195,14 @@ def test_endpoint_of_dead_process_is_ignored(tmp_path: Path) -> None:
     document = {"host": "127.0.0.1", "port": 1, "pid": dead.pid}
     (tmp_path / ENDPOINT_FILE).write_text(json.dumps(document))
     assert read_endpoint(tmp_path) is None
+
+
+def test_demo_rejects_lab_base_off_loopback(tmp_path: Path, run_cli: Any, cli_env: Any) -> None:
+    data = tmp_path / "data"
+    port = str(free_port())
+    env = app_env(cli_env, data)
+    result = run_cli(
+        data, "demo", "--lab-base", "10.0.0.1", "--port", port, "--no-show", "--browser", env=env
+    )
+    assert result.returncode == 2
+    assert "invalid --lab-base" in result.stderr

@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 DEMO_DIR_NAME = "demo"
 MARKER_FILE = ".xeapp-demo"
 LAB_INVENTORY_FILE = "lab-inventory.csv"
+# The demo fleet starts here and takes the next addresses, one per device.
+DEFAULT_LAB_BASE = "127.0.0.10"
 # Lab devices accept these credentials (xeapp.lab.state.DeviceState defaults).
 DEMO_USERNAME = "admin"
 DEMO_PASSWORD = "admin"
@@ -90,7 +92,11 @@ def add_demo_images(services: AppServices) -> None:
 
 
 def prepare_demo(
-    data_root: Path, *, image_server_port: int | None = None, reload_seconds: float = 3.0
+    data_root: Path,
+    *,
+    image_server_port: int | None = None,
+    reload_seconds: float = 3.0,
+    lab_base: str = DEFAULT_LAB_BASE,
 ) -> tuple[AppServices, Lab]:
     """Start the demo fleet and build the app's services on a fresh demo data directory.
 
@@ -98,7 +104,7 @@ def prepare_demo(
     """
     root = demo_root(data_root)
     reset_demo_dir(root)
-    lab = start_lab("demo", reload_seconds=reload_seconds)
+    lab = start_lab("demo", base=lab_base, reload_seconds=reload_seconds)
     try:
         services = AppServices.open(
             root,
