@@ -292,3 +292,37 @@ def test_stale_endpoint_falls_back(tmp_path: Path) -> None:
     assert json.loads(added.stdout)[0]["filename"] == image.name
     assert upgrade.returncode == 2
     assert "no xeapp app is running" in upgrade.stderr
+
+
+def test_credentials_through_app(demo: DemoApp) -> None:
+    # A device outside the demo fleet, so the fleet's logins stay as they are.
+    device = "127.0.0.99"
+    set_args = ["credentials", "set", "--device", device, "--username", "ops"]
+
+    stored = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "xeapp",
+            "--data-dir",
+            str(demo.root),
+            *set_args,
+            "--password-stdin",
+        ],
+        input="override-pw-7\n",
+        capture_output=True,
+        text=True,
+        env=demo.env,
+        timeout=60,
+        check=False,
+    )
+    shown = json_of(run(demo, "credentials", "show", "--device", device, "--json"))
+    cleared = run(demo, "credentials", "clear", "--device", device)
+
+    assert stored.returncode == 0, stored.stderr[-3000:]
+    assert VIA_APP in stored.stderr
+    assert "override-pw-7" not in stored.stderr
+    assert shown["credentials"][0]["username"] == "ops"
+    assert shown["credentials"][0]["password_set"] is True
+    assert cleared.returncode == 0, cleared.stderr[-3000:]
+    assert VIA_APP in cleared.stderr

@@ -21,7 +21,7 @@ from xeapp.errors import InvalidInputError, NotFoundError, XeappError
 
 log = logging.getLogger(__name__)
 
-# Seconds to wait for /api/status while finding the app; a healthy app returns at once.
+# Seconds to wait for /api/status while finding the app; a healthy app responds at once.
 STATUS_TIMEOUT_S = 5.0
 # Seconds a request that does no device work may take.
 DEFAULT_TIMEOUT_S = 60.0
@@ -33,11 +33,11 @@ _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 class AppApiError(XeappError):
-    """The running app rejected a request (token, client address) or did not answer it."""
+    """The running app rejected a request (token, client address) or did not respond."""
 
 
 class AppUnreachableError(AppApiError):
-    """The running app's API did not answer: connection refused, reset or timed out."""
+    """The running app's API did not respond: connection refused, reset or timed out."""
 
 
 class AppClient:
@@ -65,7 +65,7 @@ class AppClient:
         """Return a client of the app running on data directory `root`, or None.
 
         None means no app runs there: no endpoint file, a dead process, or an API that does
-        not answer /api/status. Raises AppApiError when the app answers but rejects the token.
+        not respond to /api/status. Raises AppApiError when the app rejects the token.
         """
         # Imported here because xeapp.api imports the services, which import the commands.
         from xeapp.api import TOKEN_FILE, read_endpoint
@@ -136,7 +136,7 @@ class AppClient:
         `timeout` bounds the connection and each wait for response data, in seconds. Raises
         InvalidInputError (HTTP 400 or 422), NotFoundError (404) and XeappError (409) with the
         app's message, AppApiError for a rejected token or address or a server error, and
-        AppUnreachableError when the app does not answer.
+        AppUnreachableError when the app does not respond.
         """
         url = self.base_url + path + _query(params)
         data = None if body is None else json.dumps(body).encode("utf-8")
@@ -154,12 +154,13 @@ class AppClient:
             raise self._error(method, path, exc.code, exc.read()) from None
         except TimeoutError as exc:
             raise AppUnreachableError(
-                f"the app (process {self.pid}) did not answer {method} {path} within {timeout:g} s"
+                f"the app (process {self.pid}) did not respond to {method} {path} within "
+                f"{timeout:g} s"
             ) from exc
         except (urllib.error.URLError, ConnectionError) as exc:
             reason = getattr(exc, "reason", exc)
             raise AppUnreachableError(
-                f"the app (process {self.pid}) at {self.base_url} did not answer: {reason}"
+                f"the app (process {self.pid}) at {self.base_url} did not respond: {reason}"
             ) from exc
 
     def _error(self, method: str, path: str, status: int, content: bytes) -> XeappError:
@@ -170,8 +171,8 @@ class AppClient:
         if status == 404:
             return NotFoundError(detail)
         if status == 409:
-            # The app maps every XeappError that is not invalid input to 409, so the command
-            # exits with the same status as when it runs locally.
+            # Apart from target blocks that need confirmation, which the CLI checks before
+            # sending, 409 carries an error that is not invalid input: exit 1 as locally.
             return XeappError(detail)
         if status == 401:
             return AppApiError(

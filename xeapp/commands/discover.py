@@ -25,7 +25,7 @@ from xeapp.targets import Target, TargetList, parse_csv_file, parse_targets
 
 log = logging.getLogger(__name__)
 
-# Whether a device answered, and its Inventory record as `--json` prints it.
+# Whether a device responded, and its Inventory record as `--json` prints it.
 DeviceOutcome = tuple[bool, dict[str, Any]]
 
 

@@ -277,19 +277,19 @@ def _run_through_app(
 
 def _reject_local_options(args: argparse.Namespace, pid: int) -> None:
     """Raise InvalidInputError for options that configure jobs run in this process."""
-    given = [
+    set_options = [
         f"--{name.replace('_', '-')}" for name in LOCAL_OPTIONS if getattr(args, name) is not None
     ]
-    if given:
+    if set_options:
         raise InvalidInputError(
-            f"these options apply only to jobs this process runs: {', '.join(given)}; the app "
-            f"(process {pid}) runs jobs with its own settings, so change them in the app's "
-            "Settings page, or stop the app and use --wait"
+            f"these options apply only to jobs this process runs: {', '.join(set_options)}. "
+            f"The app (process {pid}) runs jobs with its own settings, so change them in the "
+            "app's Settings page, or stop the app and use --wait"
         )
 
 
 def _acknowledge_warnings(client: AppClient, hosts: list[str]) -> None:
-    """Acknowledge the stored pre-check warnings of every ready host, as --ack-warnings asks.
+    """Acknowledge the stored pre-check warnings of every ready host (--ack-warnings).
 
     NOTE: the app accepts only the warnings stored before the job, so a check that first
     warns when the job re-runs the pre-checks still stops that job.
