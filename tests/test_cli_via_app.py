@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import signal
@@ -17,18 +18,27 @@ from typing import Any
 import pytest
 
 from xeapp.api import ENDPOINT_FILE, TOKEN_FILE
+from xeapp.demo import LAB_INVENTORY_FILE
 
 STARTUP_TIMEOUT_S = 60.0
 JOB_TIMEOUT_S = 90.0
 VIA_APP = "through its local API"
 
-# Demo fleet devices (xeapp/lab/fleet.py) and the demo image each one takes. Each test
-# upgrades its own device, so no test depends on another's upgrade.
-STACK = ("127.0.0.10", "cat9k_iosxe.17.12.04.SPA.bin")
-NO_NETCONF = "127.0.0.15"
-ROUTER = ("127.0.0.17", "isr4400-universalk9.17.12.04.SPA.bin")
-C8300 = ("127.0.0.18", "c8000be-universalk9.17.12.04.SPA.bin")
-C8000V = ("127.0.0.20", "c8000v-universalk9.17.12.04.SPA.bin")
+# A fleet base away from the demo's default, so a demo started by another test can run too.
+LAB_BASE = "127.0.5.10"
+# Demo fleet devices (xeapp/lab/fleet.py) by hostname, and the demo image each one takes.
+# Each test upgrades its own device, so no test depends on another's upgrade.
+STACK = "demo-stack-healthy"
+NO_NETCONF = "demo-c9200l-noconf"
+ROUTER = "demo-isr4451"
+C8300 = "demo-c8300"
+C8000V = "demo-c8000v"
+IMAGES = {
+    STACK: "cat9k_iosxe.17.12.04.SPA.bin",
+    ROUTER: "isr4400-universalk9.17.12.04.SPA.bin",
+    C8300: "c8000be-universalk9.17.12.04.SPA.bin",
+    C8000V: "c8000v-universalk9.17.12.04.SPA.bin",
+}
 FAR_FUTURE = "2099-01-01T00:00+00:00"
 
 
@@ -37,6 +47,10 @@ class DemoApp:
     root: Path  # the demo's data directory, which the CLI commands name
     pid: int
     env: dict[str, str]
+    addresses: dict[str, str]  # device address by hostname
+
+    def address(self, hostname: str) -> str:
+        return self.addresses[hostname]
 
 
 def free_port() -> int:
@@ -90,7 +104,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoApp]:
     command = [
         sys.executable, "-m", "xeapp", "--data-dir", str(data), "demo", "--browser",
         "--no-show", "--port", str(free_port()), "--image-port", str(free_port()),
-        "--reload-seconds", "1",
+        "--reload-seconds", "1", "--lab-base", LAB_BASE,
     ]  # fmt: skip
     process = subprocess.Popen(
         command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
@@ -98,7 +112,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoApp]:
     try:
         root = data / "demo"
         pid = wait_for_endpoint(root, process)
-        yield DemoApp(root, pid, env)
+        with (root / LAB_INVENTORY_FILE).open(newline="") as inventory:
+            addresses = {row["hostname"]: row["ip"] for row in csv.DictReader(inventory)}
+        yield DemoApp(root, pid, env, addresses)
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
@@ -114,8 +130,8 @@ def json_of(result: subprocess.CompletedProcess[str]) -> Any:
     return json.loads(result.stdout)
 
 
-def precheck(app: DemoApp, device: tuple[str, str]) -> None:
-    result = run(app, "precheck", device[0], "--image", device[1], "--ack-warnings")
+def precheck(app: DemoApp, device: str) -> None:
+    result = run(app, "precheck", app.address(device), "--image", IMAGES[device], "--ack-warnings")
     assert result.returncode == 0, result.stdout + result.stderr[-2000:]
 
 
@@ -124,16 +140,25 @@ def job_status(app: DemoApp, job_id: str) -> str | None:
     return next((job["status"] for job in jobs if job["job_id"] == job_id), None)
 
 
-def schedule_far_ahead(app: DemoApp, device: tuple[str, str]) -> str:
+def schedule_far_ahead(app: DemoApp, device: str) -> str:
     precheck(app, device)
     jobs = json_of(
-        run(app, "upgrade", device[0], "--image", device[1], "--at", FAR_FUTURE, "--json")
+        run(
+            app,
+            "upgrade",
+            app.address(device),
+            "--image",
+            IMAGES[device],
+            "--at",
+            FAR_FUTURE,
+            "--json",
+        )
     )
     return str(jobs[0]["job_id"])
 
 
 def test_discover_through_app(demo: DemoApp) -> None:
-    result = run(demo, "discover", STACK[0], "--json")
+    result = run(demo, "discover", demo.address(STACK), "--json")
 
     records = json_of(result)
     assert VIA_APP in result.stderr
@@ -144,18 +169,18 @@ def test_discover_through_app(demo: DemoApp) -> None:
 
 
 def test_discover_text_through_app(demo: DemoApp) -> None:
-    result = run(demo, "discover", STACK[0])
+    result = run(demo, "discover", demo.address(STACK))
 
     assert result.returncode == 0, result.stderr[-3000:]
-    assert result.stdout.startswith(f"{STACK[0]}  demo-stack-healthy  C9300-48P  Switch")
+    assert result.stdout.startswith(f"{demo.address(STACK)}  demo-stack-healthy  C9300-48P  Switch")
 
 
 def test_netconf_enable_through_app(demo: DemoApp) -> None:
-    result = run(demo, "netconf", "enable", NO_NETCONF, "--json")
+    result = run(demo, "netconf", "enable", demo.address(NO_NETCONF), "--json")
 
     results = json_of(result)
     assert VIA_APP in result.stderr
-    assert results[0]["ip_address"] == NO_NETCONF
+    assert results[0]["ip_address"] == demo.address(NO_NETCONF)
     assert results[0]["confirmed"] is True
     assert results[0]["netconf_state"] == "Enabled"
 
@@ -185,13 +210,20 @@ def test_precheck_through_app(demo: DemoApp, tmp_path: Path) -> None:
     report = tmp_path / "report.csv"
 
     result = run(
-        demo, "precheck", C8300[0], "--image", C8300[1], "--json", "--csv-report", str(report)
+        demo,
+        "precheck",
+        demo.address(C8300),
+        "--image",
+        IMAGES[C8300],
+        "--json",
+        "--csv-report",
+        str(report),
     )
 
     devices = json_of(result)
     assert VIA_APP in result.stderr
-    assert devices[0]["ip_address"] == C8300[0]
-    assert devices[0]["image"] == C8300[1]
+    assert devices[0]["ip_address"] == demo.address(C8300)
+    assert devices[0]["image"] == IMAGES[C8300]
     assert devices[0]["ready"] is True
     assert report.read_text().startswith("ip_address,image,ready")
 
@@ -199,11 +231,11 @@ def test_precheck_through_app(demo: DemoApp, tmp_path: Path) -> None:
 def test_upgrade_hands_jobs_to_app(demo: DemoApp) -> None:
     precheck(demo, STACK)
 
-    result = run(demo, "upgrade", STACK[0], "--image", STACK[1], "--json")
+    result = run(demo, "upgrade", demo.address(STACK), "--image", IMAGES[STACK], "--json")
 
     jobs = json_of(result)
     assert VIA_APP in result.stderr
-    assert [job["target_ip"] for job in jobs] == [STACK[0]]
+    assert [job["target_ip"] for job in jobs] == [demo.address(STACK)]
     assert jobs[0]["status"] in ("Pending", "Running")
     deadline = time.monotonic() + JOB_TIMEOUT_S
     status = job_status(demo, jobs[0]["job_id"])
@@ -216,18 +248,22 @@ def test_upgrade_hands_jobs_to_app(demo: DemoApp) -> None:
 def test_upgrade_wait_follows_app(demo: DemoApp) -> None:
     precheck(demo, ROUTER)
 
-    result = run(demo, "upgrade", ROUTER[0], "--image", ROUTER[1], "--wait", "--json")
+    result = run(
+        demo, "upgrade", demo.address(ROUTER), "--image", IMAGES[ROUTER], "--wait", "--json"
+    )
 
     records = json_of(result)
     assert VIA_APP in result.stderr
     assert records[0]["status"] == "Success"
     assert records[0]["to_version"]
-    assert f"{ROUTER[0]} {records[0]['job_id']}: " in result.stderr
+    assert f"{demo.address(ROUTER)} {records[0]['job_id']}: " in result.stderr
     assert "job Success" in result.stderr
 
 
 def test_upgrade_rejects_local_options(demo: DemoApp) -> None:
-    result = run(demo, "upgrade", STACK[0], "--image", STACK[1], "--reload-timeout", "5")
+    result = run(
+        demo, "upgrade", demo.address(STACK), "--image", IMAGES[STACK], "--reload-timeout", "5"
+    )
 
     assert result.returncode == 2
     assert "--reload-timeout" in result.stderr
@@ -285,7 +321,7 @@ def test_stale_endpoint_falls_back(tmp_path: Path) -> None:
     env = cli_environment(root)
 
     added = xeapp(root, env, "repo", "add", str(image), "--json")
-    upgrade = xeapp(root, env, "upgrade", STACK[0], "--image", image.name)
+    upgrade = xeapp(root, env, "upgrade", LAB_BASE, "--image", image.name)
 
     assert added.returncode == 0, added.stderr[-3000:]
     assert VIA_APP not in added.stderr
