@@ -33,11 +33,13 @@ NO_NETCONF = "demo-c9200l-noconf"
 ROUTER = "demo-isr4451"
 C8300 = "demo-c8300"
 C8000V = "demo-c8000v"
+UNDER_2G = "demo-c9500-under2g"
 IMAGES = {
     STACK: "cat9k_iosxe.17.12.04.SPA.bin",
     ROUTER: "isr4400-universalk9.17.12.04.SPA.bin",
     C8300: "c8000be-universalk9.17.12.04.SPA.bin",
     C8000V: "c8000v-universalk9.17.12.04.SPA.bin",
+    UNDER_2G: "cat9k_iosxe.17.12.04.SPA.bin",
 }
 FAR_FUTURE = "2099-01-01T00:00+00:00"
 
@@ -268,6 +270,22 @@ def test_upgrade_rejects_local_options(demo: DemoApp) -> None:
     assert result.returncode == 2
     assert "--reload-timeout" in result.stderr
     assert f"process {demo.pid}" in result.stderr
+
+
+def test_upgrade_ack_warnings_through_app(demo: DemoApp) -> None:
+    checked = run(demo, "precheck", demo.address(UNDER_2G), "--image", IMAGES[UNDER_2G])
+    assert checked.returncode == 0, checked.stdout + checked.stderr[-2000:]
+    argv = ["upgrade", demo.address(UNDER_2G), "--image", IMAGES[UNDER_2G], "--at", FAR_FUTURE]
+
+    refused = run(demo, *argv)
+    accepted = run(demo, *argv, "--ack-warnings", "--source-interface", "Vlan10", "--json")
+
+    assert refused.returncode == 2
+    assert "warnings are not acknowledged" in refused.stderr
+    job = json_of(accepted)[0]
+    assert job["acknowledge_warnings"] is True
+    assert job["source_interface"] == "Vlan10"
+    assert run(demo, "jobs", "cancel", job["job_id"]).returncode == 0
 
 
 def test_jobs_cancel_through_app(demo: DemoApp) -> None:

@@ -154,6 +154,12 @@ class SubmitJobs(BaseModel):
     stop_after_failures: int | None = Field(
         None, description="cancel the batch's pending jobs after this many failures"
     )
+    acknowledge_warnings: bool = Field(
+        False, description="accept pre-check warnings, stored or found when the job starts"
+    )
+    source_interface: str | None = Field(
+        None, description="interface devices copy the image from (ip http client source-interface)"
+    )
 
 
 # Routes
@@ -343,6 +349,8 @@ def build_router(services: AppServices, token: str) -> APIRouter:
             at=body.at,
             two_phase=body.two_phase,
             stop_after_failures=body.stop_after_failures,
+            acknowledge_warnings=body.acknowledge_warnings,
+            source_interface=body.source_interface,
         )
 
     @router.get("/jobs/{job_id}")

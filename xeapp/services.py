@@ -415,20 +415,25 @@ class AppServices:
         at: datetime | None = None,
         two_phase: bool = False,
         stop_after_failures: int | None = None,
+        acknowledge_warnings: bool = False,
+        source_interface: str | None = None,
     ) -> list[dict[str, Any]]:
         """Create one upgrade job per device, run now or at `at` (timezone-aware).
 
-        Refuses devices whose pre-checks for `image` did not pass or whose warnings were not
-        acknowledged. Returns the job records. Raises InvalidInputError or NotFoundError.
+        Refuses devices whose pre-checks for `image` did not pass, or whose warnings were not
+        acknowledged unless `acknowledge_warnings` accepts them for these jobs. Returns the job
+        records. Raises InvalidInputError or NotFoundError.
         """
         self.repository.get(image)
         for address in addresses:
             outcome = self.precheck_outcome(address)
             if outcome is None or outcome.image != image:
                 raise InvalidInputError(f"{address}: run the pre-checks for {image} first")
-            if not outcome.cleared_for_upgrade:
+            if not outcome.ready:
+                raise InvalidInputError(f"{address}: a pre-check failed; fix it and rerun them")
+            if not (outcome.cleared_for_upgrade or acknowledge_warnings):
                 raise InvalidInputError(
-                    f"{address}: pre-checks failed or warnings are not acknowledged"
+                    f"{address}: pre-check warnings are not acknowledged; acknowledge them first"
                 )
         if at is not None and at.tzinfo is None:
             raise InvalidInputError("a scheduled time needs its time zone")
@@ -438,6 +443,8 @@ class AppServices:
             at=at,
             two_phase=two_phase,
             stop_after_failures=stop_after_failures,
+            acknowledge_warnings=acknowledge_warnings,
+            source_interface=source_interface,
         )
 
     def cancel_job(self, job_id: str) -> dict[str, Any]:

@@ -29,7 +29,6 @@ log = logging.getLogger(__name__)
 LOCAL_OPTIONS = (
     "auto_abort_timer",
     "max_parallel",
-    "source_interface",
     "serve_bind",
     "serve_port",
     "reload_timeout",
@@ -247,14 +246,14 @@ def _run_through_app(
 ) -> int:
     """Hand the jobs to the running app; with --wait, follow them until they finish."""
     _reject_local_options(args, client.pid)
-    if args.ack_warnings:
-        _acknowledge_warnings(client, hosts)
     body = {
         "addresses": hosts,
         "image": args.image,
         "at": at.isoformat() if at is not None else None,
         "two_phase": args.two_phase,
         "stop_after_failures": args.stop_after,
+        "acknowledge_warnings": args.ack_warnings,
+        "source_interface": args.source_interface,
     }
     jobs: list[dict[str, Any]] = client.post("/api/jobs", body)
     if not args.wait:
@@ -286,19 +285,6 @@ def _reject_local_options(args: argparse.Namespace, pid: int) -> None:
             f"The app (process {pid}) runs jobs with its own settings, so change them in the "
             "app's Settings page, or stop the app and use --wait"
         )
-
-
-def _acknowledge_warnings(client: AppClient, hosts: list[str]) -> None:
-    """Acknowledge the stored pre-check warnings of every ready host (--ack-warnings).
-
-    NOTE: the app accepts only the warnings stored before the job, so a check that first
-    warns when the job re-runs the pre-checks still stops that job.
-    """
-    for host in hosts:
-        for outcome in client.get("/api/prechecks", params={"ip_address": host}):
-            warned = any(check["result"] == "Warn" for check in outcome["checks"])
-            if outcome["ready"] and warned and not outcome.get("acknowledged"):
-                client.post(f"/api/prechecks/{host}/acknowledge")
 
 
 def _print_submitted(jobs: list[dict[str, Any]], as_json: bool) -> None:
