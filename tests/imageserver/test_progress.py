@@ -78,7 +78,12 @@ def test_finished_transfer_logged(server: ImageServer, caplog: pytest.LogCapture
     assert server.port is not None
     with caplog.at_level(logging.INFO, logger="xeapp.imageserver"):
         download(server.port)
-    lines = [r.getMessage() for r in caplog.records if "sent " in r.getMessage()]
+        # The server thread logs after the client has the last byte, so wait for its line.
+        deadline = time.monotonic() + 5
+        lines: list[str] = []
+        while not lines and time.monotonic() < deadline:
+            lines = [r.getMessage() for r in caplog.records if "sent " in r.getMessage()]
+            time.sleep(0.02)
     assert len(lines) == 1
     assert f"sent {IMAGE_NAME} to 127.0.0.1: {IMAGE_SIZE} of {IMAGE_SIZE} bytes" in lines[0]
     assert "MB/s" in lines[0]
