@@ -105,6 +105,8 @@ def test_terminal_length_pages_output(make_lab, connect) -> None:
         conn.send_command("terminal length 10", expect_string=r"#")
         output = conn.send_command_timing("show version", read_timeout=2)
         conn.write_channel("q")
+        # Read the prompt that follows the quit before sending the next command.
+        conn.read_until_prompt(read_timeout=5)
         conn.send_command("terminal length 0")
     assert "--More--" in output
 
