@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -31,11 +32,12 @@ def data_dir(tmp_path: Path) -> Path:
     return tmp_path / "data"
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def reset_logging() -> Iterator[None]:
-    """Undo configure_logging after a test that calls it."""
+    """Undo configure_logging after each test, since commands run in-process call it."""
     yield
-    logs._stop_listener()
+    logs.stop_logging()
+    logging.getLogger().setLevel(logging.WARNING)
 
 
 def make_cli_env(data_dir: Path, **extra: str) -> dict[str, str]:

@@ -67,7 +67,7 @@ def test_log_file_redacted(tmp_path: Path, reset_logging: None) -> None:
     except ValueError:
         logger.exception("device rejected file-secret-5a0c")
     # Stopping the listener drains its queue into the file.
-    logs._stop_listener()
+    logs.stop_logging()
 
     text = (tmp_path / "xeapp.log").read_text()
     assert "file-secret-5a0c" not in text

@@ -23,6 +23,7 @@ from nicegui import app, ui
 from xeapp.api import install_api, remove_endpoint, write_endpoint
 from xeapp.datadir import atomic_write
 from xeapp.errors import InvalidInputError, XeappError
+from xeapp.logs import stop_logging
 from xeapp.services import AppServices
 from xeapp.ui.pages import register_pages
 
@@ -142,6 +143,8 @@ def run_app(services: AppServices, options: UiOptions) -> None:
     def on_shutdown() -> None:
         remove_endpoint(services.data_dir.root)
         services.stop()
+        # uvicorn re-raises SIGTERM after its shutdown, which skips atexit handlers.
+        stop_logging()
 
     app.on_startup(on_startup)
     app.on_shutdown(on_shutdown)

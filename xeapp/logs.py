@@ -105,7 +105,7 @@ def configure_logging(level: int | str = logging.INFO, log_dir: Path | None = No
     """
     global _listener, _queue_handler
     root = logging.getLogger()
-    _stop_listener()
+    stop_logging()
 
     redacting = RedactingFilter()
     formatter = logging.Formatter(_FORMAT)
@@ -153,7 +153,8 @@ class _StderrHandler(logging.StreamHandler[Any]):
         pass
 
 
-def _stop_listener() -> None:
+def stop_logging() -> None:
+    """Write out the queued records and remove what configure_logging installed."""
     global _listener, _queue_handler
     if _queue_handler is not None:
         logging.getLogger().removeHandler(_queue_handler)
@@ -166,7 +167,7 @@ def _stop_listener() -> None:
 
 
 # Drains the queue before logging's own shutdown flushes and closes the handlers.
-atexit.register(_stop_listener)
+atexit.register(stop_logging)
 
 
 class JobLogs:
