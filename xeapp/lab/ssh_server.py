@@ -40,6 +40,9 @@ class _ClientResetFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.levelno == logging.ERROR and "Connection reset by peer" in record.getMessage():
+            # The logger accepted the record at ERROR, so check the lowered level here.
+            if not logging.getLogger(record.name).isEnabledFor(logging.DEBUG):
+                return False
             record.levelno, record.levelname = logging.DEBUG, "DEBUG"
         return True
 
