@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 
 TOKEN_FILE = "api-token"
 ENDPOINT_FILE = "api-endpoint"
+# Lines of device output a remedy response carries: the end, with its SUCCESS line.
+OUTPUT_TAIL_LINES = 20
 T = TypeVar("T")
 
 
@@ -135,6 +137,14 @@ class RunPrechecks(BaseModel):
     image: str
     ssh_port: int | None = Field(
         None, description="with either port, devices outside the inventory are checked too"
+    )
+    netconf_port: int | None = None
+
+
+class FreeFlash(BaseModel):
+    image: str = Field(description="image file name in the repository that disk_space checks")
+    ssh_port: int | None = Field(
+        None, description="with either port, a device outside the inventory is reached too"
     )
     netconf_port: int | None = None
 
@@ -335,6 +345,31 @@ def build_router(services: AppServices, token: str) -> APIRouter:
     def acknowledge(ip_address: str) -> dict[str, Any]:
         _call(services.acknowledge_prechecks, ip_address)
         return _precheck_json(services, ip_address)
+
+    @router.post("/prechecks/{ip_address}/remove-inactive")
+    def remove_inactive(ip_address: str, body: FreeFlash) -> dict[str, Any]:
+        """Run `install remove inactive` on the device, then rerun and store disk_space."""
+        future = _call(
+            services.free_flash,
+            ip_address,
+            body.image,
+            ssh_port=body.ssh_port,
+            netconf_port=body.netconf_port,
+        )
+        with _mapped_errors():
+            remedy = future.result()
+        check = remedy.recheck
+        return {
+            "ip_address": remedy.ip_address,
+            "files_deleted": remedy.files_deleted,
+            "output_tail": remedy.output.splitlines()[-OUTPUT_TAIL_LINES:],
+            "disk_space": {
+                "check_name": check.check_name,
+                "result": check.result.value,
+                "message": check.message,
+            },
+            "prechecks": _precheck_json(services, remedy.ip_address),
+        }
 
     @router.get("/jobs")
     def list_jobs() -> list[dict[str, Any]]:

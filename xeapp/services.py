@@ -37,6 +37,7 @@ from xeapp.imageserver import ImageServer
 from xeapp.logs import JobLogs
 from xeapp.netconf_toggle import ToggleResult, set_netconf
 from xeapp.prechecks import DevicePrechecks, PrecheckService, build_precheck_service
+from xeapp.prechecks.remedies import REMOVE_INACTIVE, RemedyResult, remedy_disk_space
 from xeapp.prechecks.report import to_csv, to_html
 from xeapp.repository import Repository
 from xeapp.settings import Settings, load_settings, save_settings
@@ -131,6 +132,7 @@ class AppServices:
             max_workers=max(1, self.settings.discovery_workers), thread_name_prefix="app-work"
         )
         self._lock = threading.Lock()
+        self._freeing: set[str] = set()
         self._started = False
         self._stopped = False
 
@@ -395,6 +397,57 @@ class AppServices:
         outcome: DevicePrechecks = self.prechecks.acknowledge(address)
         log.info("%s: pre-check warnings acknowledged for %s", address, outcome.image)
         return outcome
+
+    def free_flash(
+        self,
+        address: str,
+        image: str,
+        *,
+        ssh_port: int | None = None,
+        netconf_port: int | None = None,
+    ) -> Future[RemedyResult]:
+        """Run `install remove inactive` on a device in the background, then rerun disk_space.
+
+        The rerun replaces the stored disk_space result. With either port, a device outside
+        the inventory is reached on those ports. Raises NotFoundError for an unknown image,
+        InvalidInputError for a device not in the inventory, and XeappError while the device
+        runs an upgrade job or the remedy. The future raises the errors of `remedy_disk_space`.
+        """
+        self.prechecks.target_image(image)
+        if ssh_port is None and netconf_port is None:
+            target = self.targets_for([address])[0]
+        else:
+            target = Target(address, ssh_port, netconf_port)
+        running = [
+            job
+            for job in self.store.list_jobs()
+            if job.get("target_ip") == target.ip_address and job.get("status") == "Running"
+        ]
+        if running:
+            # The remedy would delete the image an upgrade job has just copied to flash.
+            raise XeappError(
+                f"{target.ip_address}: upgrade job {running[0]['job_id']} is running, so "
+                f"{REMOVE_INACTIVE} must wait until it finishes"
+            )
+        with self._lock:
+            if target.ip_address in self._freeing:
+                raise XeappError(f"{target.ip_address}: {REMOVE_INACTIVE} is already running")
+            self._freeing.add(target.ip_address)
+
+        def free() -> RemedyResult:
+            try:
+                return remedy_disk_space(self.prechecks, target, image)
+            finally:
+                with self._lock:
+                    self._freeing.discard(target.ip_address)
+
+        log.info("%s: starting %s before a disk_space recheck", target.ip_address, REMOVE_INACTIVE)
+        try:
+            return self._executor.submit(free)
+        except RuntimeError:
+            with self._lock:
+                self._freeing.discard(target.ip_address)
+            raise
 
     def precheck_report(self, addresses: list[str], report_format: str) -> tuple[bytes, str, str]:
         """Return the pre-check report of devices as (content, file name, media type)."""

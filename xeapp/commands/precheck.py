@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import sys
+from collections.abc import Callable, Sized
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from xeapp.apiclient import AppClient
+from xeapp.apiclient import DEFAULT_TIMEOUT_S, AppClient
 from xeapp.commands import (
     add_json_option,
     app_settings,
@@ -17,9 +19,10 @@ from xeapp.commands import (
     open_context,
     print_json,
 )
-from xeapp.errors import InvalidInputError, NotFoundError
-from xeapp.prechecks import DevicePrechecks, build_precheck_service
+from xeapp.errors import InvalidInputError, NotFoundError, XeappError
+from xeapp.prechecks import DevicePrechecks, PrecheckService, build_precheck_service
 from xeapp.prechecks.model import CheckResult, Result
+from xeapp.prechecks.remedies import REMOVE_INACTIVE, REMOVE_TIMEOUT_S, remedy_disk_space
 from xeapp.prechecks.report import to_csv, to_html
 from xeapp.targets import Target
 
@@ -49,6 +52,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--ack-warnings",
         action="store_true",
         help="acknowledge the warnings of every ready device, so its upgrade may start",
+    )
+    parser.add_argument(
+        "--remove-inactive",
+        action="store_true",
+        help=f"on each device whose disk_space check fails, run `{REMOVE_INACTIVE}` and "
+        "answer y to its prompt, which deletes inactive packages and unused .bin files from "
+        "flash on every stack member, then rerun disk_space; runs before --ack-warnings",
     )
     parser.add_argument(
         "--ssh-port",
@@ -149,6 +159,13 @@ def _run_here(args: argparse.Namespace) -> list[DevicePrechecks]:
             print(f"[{done}/{total}] {device.ip_address} {state}", file=sys.stderr)
 
         devices = service.run(targets, args.image, progress)
+        if args.remove_inactive:
+            by_address = {target.ip_address: target for target in targets}
+            devices = _free_flash_all(
+                devices,
+                lambda d: _free_flash_here(service, by_address[d.ip_address], d),
+                context.settings.discovery_workers,
+            )
         if args.ack_warnings:
             devices = [
                 service.acknowledge(d.ip_address, d.image) if d.ready and d.warnings else d
@@ -176,6 +193,13 @@ def _run_through_app(
     timeout = device_work_timeout(settings, len(targets), per_device_s)
     print(f"xeapp: the app is checking {_count(targets)}", file=sys.stderr)
     devices = [_from_json(item) for item in client.post("/api/prechecks", body, timeout=timeout)]
+    if args.remove_inactive:
+        remedy_timeout = REMOVE_TIMEOUT_S + per_device_s + DEFAULT_TIMEOUT_S
+        devices = _free_flash_all(
+            devices,
+            lambda d: _free_flash_through_app(client, args, d, remedy_timeout),
+            settings.discovery_workers,
+        )
 
     if args.ack_warnings:
         devices = [
@@ -193,6 +217,67 @@ def _run_through_app(
     return devices, reports
 
 
+def _free_flash_all(
+    devices: list[DevicePrechecks],
+    free_flash: Callable[[DevicePrechecks], DevicePrechecks],
+    workers: int,
+) -> list[DevicePrechecks]:
+    """Run `free_flash` on each device whose disk_space failed, and return every device's results.
+
+    A device whose remedy fails keeps its results, and the error goes to stderr.
+    """
+    failing = [d for d in devices if _disk_space_failed(d)]
+    if not failing:
+        message = f"xeapp: disk_space did not fail on any device, so {REMOVE_INACTIVE} did not run"
+        print(message, file=sys.stderr)
+        return devices
+    print(f"xeapp: running {REMOVE_INACTIVE} on {_count(failing)}", file=sys.stderr)
+
+    def attempt(device: DevicePrechecks) -> DevicePrechecks:
+        try:
+            return free_flash(device)
+        except XeappError as exc:
+            print(f"xeapp: {device.ip_address}: {REMOVE_INACTIVE} failed: {exc}", file=sys.stderr)
+            return device
+
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(failing)))) as pool:
+        freed = {device.ip_address: device for device in pool.map(attempt, failing)}
+    return [freed.get(device.ip_address, device) for device in devices]
+
+
+def _disk_space_failed(device: DevicePrechecks) -> bool:
+    return any(c.check_name == "disk_space" and c.result is Result.FAIL for c in device.checks)
+
+
+def _free_flash_here(
+    service: PrecheckService, target: Target, device: DevicePrechecks
+) -> DevicePrechecks:
+    remedy = remedy_disk_space(service, target, device.image)
+    _print_remedy(device.ip_address, remedy.files_deleted, remedy.recheck)
+    return service.load(device.ip_address) or device
+
+
+def _free_flash_through_app(
+    client: AppClient, args: argparse.Namespace, device: DevicePrechecks, timeout: float
+) -> DevicePrechecks:
+    body = {"image": device.image, "ssh_port": args.ssh_port, "netconf_port": args.netconf_port}
+    path = f"/api/prechecks/{device.ip_address}/remove-inactive"
+    document = client.post(path, body, timeout=timeout)
+    check = document["disk_space"]
+    recheck = CheckResult(check["check_name"], Result(check["result"]), check["message"], "")
+    _print_remedy(device.ip_address, int(document["files_deleted"]), recheck)
+    return _from_json(document["prechecks"])
+
+
+def _print_remedy(address: str, files_deleted: int, recheck: CheckResult) -> None:
+    files = "1 file" if files_deleted == 1 else f"{files_deleted} files"
+    print(
+        f"xeapp: {address}: {REMOVE_INACTIVE} deleted {files}; disk_space now "
+        f"{recheck.result.value}: {recheck.message}",
+        file=sys.stderr,
+    )
+
+
 def _from_json(document: dict[str, Any]) -> DevicePrechecks:
     """Rebuild results from their `to_json` form, which omits when each check ran."""
     checks = [
@@ -207,5 +292,5 @@ def _from_json(document: dict[str, Any]) -> DevicePrechecks:
     )
 
 
-def _count(targets: list[Target]) -> str:
-    return "1 device" if len(targets) == 1 else f"{len(targets)} devices"
+def _count(devices: Sized) -> str:
+    return "1 device" if len(devices) == 1 else f"{len(devices)} devices"
