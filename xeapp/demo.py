@@ -105,6 +105,13 @@ def prepare_demo(
     root = demo_root(data_root)
     reset_demo_dir(root)
     lab = start_lab("demo", base=lab_base, reload_seconds=reload_seconds)
+    if len({device.ip for device in lab.devices}) < len(lab.devices):
+        lab.stop()
+        raise XeappError(
+            "the demo needs one loopback address per device, but only 127.0.0.1 can be bound "
+            "here; on macOS add the aliases first: "
+            "for i in $(seq 10 21); do sudo ifconfig lo0 alias 127.0.0.$i up; done"
+        )
     try:
         services = AppServices.open(
             root,
