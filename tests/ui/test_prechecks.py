@@ -1,22 +1,45 @@
-"""Pre-checks on the Inventory page: results, the Upgrade gate and the Warn acknowledgement."""
+"""Pre-checks on the Inventory page: results, Upgrade gate, acknowledgement, disk_space remedy."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import pytest
 from nicegui import ui
 from nicegui.testing import User
 from ui_helpers import IMAGE, add_image, add_lab_devices, register, select_rows, wait_for
 
-from xeapp.lab import Lab
+from xeapp.lab import Lab, start_lab
+from xeapp.lab.state import LabFile
 from xeapp.services import AppServices
+
+# A loopback block apart from the shared page-test lab at 127.0.0.80.
+CROWDED_BASE = "127.0.0.90"
+OLD_IMAGE = "cat9k_iosxe.17.06.01.SPA.bin"
 
 
 def upgrade_button(user: User) -> ui.button:
     button = next(iter(user.find(marker="upgrade").elements))
     assert isinstance(button, ui.button)
     return button
+
+
+@pytest.fixture
+def crowded_lab() -> Iterator[Lab]:
+    """A stack whose member 2 has 0.8 GB free because of an unused 1.5 GB image on flash."""
+    fleet = start_lab(
+        profiles=[
+            {"profile": "c9300-stack3", "hostname": "ui-crowded", "flash_free": {2: 2_300_000_000}}
+        ],
+        base=CROWDED_BASE,
+    )
+    device = fleet.devices[0].device
+    with device.lock:
+        device.members[1].filesystem.files[OLD_IMAGE] = LabFile(OLD_IMAGE, 1_500_000_000, "")
+    yield fleet
+    fleet.stop()
 
 
 async def discover_lab(services: AppServices, lab: Lab, tmp_path: Path) -> None:
@@ -95,3 +118,34 @@ async def test_upgrade_dialog_schedules_job(
     assert jobs[0]["status"] == "Pending"
     assert jobs[0]["schedule_time"] is not None
     services.cancel_job(jobs[0]["job_id"])
+
+
+async def test_free_flash_turns_disk_space_pass(
+    user: User, services: AppServices, crowded_lab: Lab, tmp_path: Path
+) -> None:
+    await discover_lab(services, crowded_lab, tmp_path)
+    crowded = crowded_lab.devices[0]
+    services.run_prechecks([crowded.ip], IMAGE).result(timeout=60)
+    before = services.precheck_outcome(crowded.ip).result_of("disk_space")
+    assert before.result.value == "Fail"
+    register(services)
+    await user.open("/inventory")
+    select_rows(user, crowded.ip)
+    assert not upgrade_button(user).enabled
+
+    user.find(marker=f"free-flash-{crowded.ip}").click()
+    await user.should_see("deletes the inactive install packages")
+    # Holding the lab device's lock keeps the remedy waiting, so the progress stays visible.
+    with crowded.device.lock:
+        user.find(marker="free-flash-confirm").click()
+        await user.should_see(marker=f"free-flash-running-{crowded.ip}")
+
+    await user.should_see(
+        "install remove inactive deleted 1 file, and disk_space is now Pass", retries=300
+    )
+    after = services.precheck_outcome(crowded.ip)
+    assert after.result_of("disk_space").result.value == "Pass"
+    assert after.ready
+    assert OLD_IMAGE not in crowded.device.members[1].filesystem.files
+    await user.should_not_see(marker=f"free-flash-{crowded.ip}")
+    await wait_for(lambda: upgrade_button(user).enabled)

@@ -1,14 +1,18 @@
-"""Pre-checks on the Inventory page: run them, show results per device, acknowledge, upgrade."""
+"""Pre-checks on the Inventory page: run, show results, acknowledge, free flash, upgrade."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from nicegui import ui
 
 from xeapp.errors import XeappError
 from xeapp.platforms import UnsupportedPlatformError, image_fits
+from xeapp.prechecks import DevicePrechecks
+from xeapp.prechecks.model import CheckResult, Result
+from xeapp.prechecks.remedies import REMOVE_INACTIVE, RemedyResult
 from xeapp.services import AppServices
 from xeapp.ui.frame import status_color
 
@@ -38,6 +42,10 @@ class PrecheckPanel:
         self.gating_label = ui.label("").classes("text-sm text-gray-500")
         self.summary = ui.row().classes("gap-2 items-center")
         self.results = ui.column().classes("w-full")
+        # The remedy's confirmation lives outside the results view, which every change rebuilds.
+        self.free_flash_dialog = ui.dialog()
+        self._freeing: set[str] = set()
+        self._freed: dict[str, RemedyResult] = {}
         self.refresh_results()
         self.refresh_gating()
 
@@ -94,7 +102,7 @@ class PrecheckPanel:
             if len(shown) > 200:
                 ui.label(f"{len(shown) - 200} more devices: select fewer to see them")
 
-    def _device_results(self, outcome: Any) -> None:
+    def _device_results(self, outcome: DevicePrechecks) -> None:
         state = "ready" if outcome.ready else "not ready"
         if outcome.needs_acknowledgement:
             state = "warnings need acknowledgement"
@@ -109,6 +117,7 @@ class PrecheckPanel:
                     ui.badge(check.result.value, color=status_color(check.result.value))
                     ui.label(check.check_name).classes("w-32 font-mono")
                     ui.label(check.message).classes("text-sm")
+            self._free_flash_action(outcome)
             if outcome.needs_acknowledgement:
                 ui.button(
                     "Acknowledge warnings",
@@ -128,6 +137,94 @@ class PrecheckPanel:
             ui.notify(str(exc), type="negative")
             return
         ui.notify(f"{address}: warnings acknowledged")
+
+    # The disk_space remedy
+
+    def _free_flash_action(self, outcome: DevicePrechecks) -> None:
+        """Show the remedy's progress, its last result, or the button that starts it."""
+        address = outcome.ip_address
+        if address in self._freeing:
+            with ui.row().classes("items-center gap-2"):
+                ui.spinner(size="sm")
+                ui.label(f"Running {REMOVE_INACTIVE}, then rechecking disk_space").mark(
+                    f"free-flash-running-{address}"
+                )
+            return
+
+        disk_space = _disk_space_of(outcome)
+        if disk_space is None:
+            return
+        # The remedy's result shows until another run replaces the disk_space result it stored.
+        freed = self._freed.get(address)
+        if freed is not None and disk_space.ran_at == freed.recheck.ran_at:
+            files = "1 file" if freed.files_deleted == 1 else f"{freed.files_deleted} files"
+            result = disk_space.result.value
+            ui.label(f"{REMOVE_INACTIVE} deleted {files}, and disk_space is now {result}").classes(
+                "text-sm"
+            ).mark(f"freed-{address}")
+        if disk_space.result is Result.FAIL:
+            ui.button(
+                f"Free flash ({REMOVE_INACTIVE})",
+                icon="delete_sweep",
+                on_click=lambda: self.confirm_free_flash(address, outcome.image),
+            ).props(f"outline color=negative data-testid=free-flash-{address}").mark(
+                f"free-flash-{address}"
+            )
+
+    def confirm_free_flash(self, address: str, image: str) -> None:
+        dialog = self.free_flash_dialog
+        dialog.clear()
+        with dialog, ui.card().classes("w-[32rem]"):
+            ui.label(f"Free flash on {address}?").classes("text-lg")
+            ui.label(
+                f"{REMOVE_INACTIVE} deletes the inactive install packages and every .bin image "
+                "file not in use from flash on every stack member. Deleted files cannot be "
+                "restored, but the image server can copy an image again."
+            )
+            ui.label(f"The disk_space check then runs again against {image}.").classes(
+                "text-sm text-gray-500"
+            )
+            with ui.row():
+                ui.button(
+                    "Delete inactive files",
+                    on_click=lambda: self.free_flash(address, image),
+                ).props("color=negative data-testid=free-flash-confirm").mark("free-flash-confirm")
+                ui.button("Cancel", on_click=dialog.close).props("flat")
+        dialog.open()
+
+    async def free_flash(self, address: str, image: str) -> None:
+        """Run the remedy on the app's worker pool and show its result when it ends."""
+        self.free_flash_dialog.close()
+        try:
+            future = self.services.free_flash(address, image)
+        except XeappError as exc:
+            ui.notify(str(exc), type="negative")
+            return
+        self._freeing.add(address)
+        self.refresh_results()
+
+        remedy: RemedyResult | None = None
+        error: XeappError | None = None
+        try:
+            remedy = await asyncio.wrap_future(future)
+        except XeappError as exc:
+            error = exc
+        finally:
+            self._freeing.discard(address)
+
+        # The dialog that started this handler may have been rebuilt for another device
+        # meanwhile, so the notifications go through a container that lives as long as the page.
+        with self.results:
+            if remedy is None:
+                ui.notify(f"{address}: {REMOVE_INACTIVE} failed: {error}", type="negative")
+            else:
+                self._freed[address] = remedy
+                result = remedy.recheck.result
+                ui.notify(
+                    f"{address}: disk_space {result.value} after {REMOVE_INACTIVE}",
+                    type="positive" if result is Result.PASS else "warning",
+                )
+        self.refresh_gating()
 
     def export(self, report_format: str) -> None:
         try:
@@ -241,6 +338,10 @@ class PrecheckPanel:
         dialog.close()
         when = "now" if at is None else at.strftime("%Y-%m-%d %H:%M:%S %Z")
         ui.notify(f"{len(jobs)} upgrade jobs scheduled {when}", type="positive")
+
+
+def _disk_space_of(outcome: DevicePrechecks) -> CheckResult | None:
+    return next((c for c in outcome.checks if c.check_name == "disk_space"), None)
 
 
 def _fits(image_family: str | None, pid: str) -> bool:
