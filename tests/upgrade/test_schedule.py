@@ -12,9 +12,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from labjobs import STACK_IMAGE, UpgradeEnv
 
 from xeapp.datadir import DataDir
+from xeapp.errors import InvalidInputError
 from xeapp.store import Store
 from xeapp.upgrade.topics import JOB_STATE
 
@@ -38,6 +40,17 @@ def test_job_two_seconds_ahead_starts_on_time(upgrade_env: Callable[..., Upgrade
     assert late_s >= 0
     assert late_s < 1.0
     assert manager.get(job["job_id"])["status"] == "Success"
+
+
+def test_start_time_past_grace_rejected(upgrade_env: Callable[..., UpgradeEnv]) -> None:
+    env = upgrade_env("c9500")
+    manager = env.manager()
+    past = datetime.now(UTC) - timedelta(seconds=env.settings.missed_job_grace_s + 60)
+
+    with pytest.raises(InvalidInputError, match="is in the past"):
+        manager.submit([env.lab.devices[0].ip], STACK_IMAGE, at=past)
+
+    assert manager.list_jobs() == []
 
 
 def schedule_then_stop(env: UpgradeEnv) -> str:

@@ -15,7 +15,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -174,6 +174,7 @@ class JobManager:
             raise InvalidInputError("the failure limit of a batch must be 1 or more")
         targets = list(dict.fromkeys(hosts))
         due = aware(at) if at is not None else None
+        self._check_not_past(due)
         batch_id = uuid.uuid4().hex[:12]
 
         with self._lock:
@@ -195,6 +196,21 @@ class JobManager:
             self.job_logs.append(job["job_id"], f"job created for {job['target_ip']}: {filename}")
             self._dispatch(job["job_id"], due)
         return stored
+
+    def _check_not_past(self, due: datetime | None) -> None:
+        """Raise InvalidInputError for a start time older than the missed-job grace period.
+
+        A time within the grace period runs now, as a job that came due while the app was
+        closed would; an older one is almost surely a typo, and the install reloads devices.
+        """
+        if due is None:
+            return
+        grace = timedelta(seconds=self.settings.missed_job_grace_s)
+        if due < datetime.now(UTC) - grace:
+            raise InvalidInputError(
+                f"start time {due.isoformat(timespec='minutes')} is in the past; give a future "
+                "time, or none to start now"
+            )
 
     def _dispatch(self, job_id: str, due: datetime | None) -> None:
         if due is None or due <= datetime.now(UTC):
