@@ -133,3 +133,16 @@ def test_job_log_publishes_numbered_lines(tmp_path: Path) -> None:
 def test_job_log_rejects_path_ids(tmp_path: Path, job_id: str) -> None:
     with pytest.raises(ValueError, match="invalid job id"):
         JobLogs(tmp_path).path(job_id)
+
+
+@pytest.mark.parametrize(
+    ("level", "expected"), [("INFO", logging.CRITICAL), ("DEBUG", logging.DEBUG)]
+)
+def test_library_loggers_quiet_below_debug(level: str, expected: int) -> None:
+    logs.configure_logging(level)
+    try:
+        assert logging.getLogger("ncclient").level == expected
+        assert logging.getLogger("paramiko").level == expected
+    finally:
+        logs.stop_logging()
+    assert logging.getLogger("ncclient").level == logging.NOTSET

@@ -96,6 +96,9 @@ _listener: logging.handlers.QueueListener | None = None
 _queue_handler: logging.handlers.QueueHandler | None = None
 
 
+LIBRARY_LOGGERS = ("ncclient", "paramiko")
+
+
 def configure_logging(level: int | str = logging.INFO, log_dir: Path | None = None) -> None:
     """Send log records to stderr and, with `log_dir`, to a rotating `xeapp.log` in it.
 
@@ -131,6 +134,12 @@ def configure_logging(level: int | str = logging.INFO, log_dir: Path | None = No
     _listener = logging.handlers.QueueListener(records, *handlers, respect_handler_level=True)
     root.addHandler(_queue_handler)
     root.setLevel(level.upper() if isinstance(level, str) else level)
+    # The drivers turn SSH and NETCONF failures into xeapp errors that name the device and the
+    # step, so below DEBUG the libraries' own records (ncclient's XML at INFO, paramiko's banner
+    # tracebacks while a device reloads) only repeat them.
+    library_level = logging.DEBUG if root.level <= logging.DEBUG else logging.CRITICAL
+    for name in LIBRARY_LOGGERS:
+        logging.getLogger(name).setLevel(library_level)
     _listener.start()
 
 
@@ -164,6 +173,8 @@ def stop_logging() -> None:
         for handler in _listener.handlers:
             handler.close()
         _listener = None
+    for name in LIBRARY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.NOTSET)
 
 
 # Drains the queue before logging's own shutdown flushes and closes the handlers.
