@@ -13,7 +13,8 @@ import shutil
 from pathlib import Path
 
 from xeapp.credentials import Credentials
-from xeapp.errors import XeappError
+from xeapp.datadir import DataDir, DataDirLock
+from xeapp.errors import InvalidInputError, XeappError
 from xeapp.lab import Lab, start_lab
 from xeapp.services import AppServices
 from xeapp.targets import parse_csv_file
@@ -48,17 +49,30 @@ def demo_root(data_root: Path) -> Path:
 def reset_demo_dir(root: Path) -> None:
     """Empty a demo data directory left by an earlier demo; never touches any other directory.
 
-    Raises XeappError when `root` exists without the demo marker file.
+    The directory's lock is held while it is emptied, and the lock file is kept, because
+    deleting it would let a second process lock a new file while the first still runs.
+
+    Raises XeappError when `root` exists without the demo marker file, DataDirLockedError
+    when a live process uses the directory.
     """
-    if root.exists():
-        if not (root / MARKER_FILE).is_file():
-            raise XeappError(
-                f"{root} exists but was not created by `xeapp demo`; move it away or use "
-                "another --data-dir"
-            )
-        shutil.rmtree(root)
-    root.mkdir(mode=0o700, parents=True)
-    (root / MARKER_FILE).write_text("created by xeapp demo; emptied at each demo start\n")
+    if root.exists() and not (root / MARKER_FILE).is_file() and any(root.iterdir()):
+        raise XeappError(
+            f"{root} exists but was not created by `xeapp demo`; move it away or use "
+            "another --data-dir"
+        )
+    root.mkdir(mode=0o700, parents=True, exist_ok=True)
+    marker = root / MARKER_FILE
+    if not marker.is_file():
+        marker.write_text("created by xeapp demo; emptied at each demo start\n")
+
+    with DataDirLock(DataDir(root).lock_file) as lock:
+        for entry in root.iterdir():
+            if entry in (lock.path, marker):
+                continue
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
 
 
 def write_demo_image(path: Path, size: int) -> str:
@@ -104,7 +118,37 @@ def prepare_demo(
     """
     root = demo_root(data_root)
     reset_demo_dir(root)
-    lab = start_lab("demo", base=lab_base, reload_seconds=reload_seconds)
+    # NOTE: the lock is free for a moment between the reset and AppServices.open, which takes
+    # it again. A process that takes it then makes this demo stop with DataDirLockedError.
+    services = AppServices.open(
+        root,
+        demo=True,
+        image_server_bind="127.0.0.1",
+        image_server_port=image_server_port,
+        use_keyring=False,
+    )
+    try:
+        lab = _start_demo_lab(lab_base, reload_seconds)
+        try:
+            services.credentials.set(Credentials(DEMO_USERNAME, DEMO_PASSWORD))
+            lab.write_inventory(root / LAB_INVENTORY_FILE)
+            add_demo_images(services)
+        except BaseException:
+            lab.stop()
+            raise
+    except BaseException:
+        services.stop()
+        raise
+    return services, lab
+
+
+def _start_demo_lab(lab_base: str, reload_seconds: float) -> Lab:
+    try:
+        lab = start_lab("demo", base=lab_base, reload_seconds=reload_seconds)
+    except ValueError as exc:
+        raise InvalidInputError(f"invalid --lab-base: {exc}") from exc
+    except OSError as exc:
+        raise XeappError(f"cannot start the demo devices at {lab_base}: {exc}") from exc
     if len({device.ip for device in lab.devices}) < len(lab.devices):
         lab.stop()
         raise XeappError(
@@ -112,21 +156,7 @@ def prepare_demo(
             "here; on macOS add the aliases first: "
             "for i in $(seq 10 21); do sudo ifconfig lo0 alias 127.0.0.$i up; done"
         )
-    try:
-        services = AppServices.open(
-            root,
-            demo=True,
-            image_server_bind="127.0.0.1",
-            image_server_port=image_server_port,
-            use_keyring=False,
-        )
-    except BaseException:
-        lab.stop()
-        raise
-    services.credentials.set(Credentials(DEMO_USERNAME, DEMO_PASSWORD))
-    lab.write_inventory(root / LAB_INVENTORY_FILE)
-    add_demo_images(services)
-    return services, lab
+    return lab
 
 
 def load_demo_inventory(services: AppServices) -> None:

@@ -48,24 +48,18 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> int:
     from xeapp.app import UiOptions, check_port_free, is_loopback, run_app
     from xeapp.demo import DEFAULT_LAB_BASE, load_demo_inventory, prepare_demo
-    from xeapp.errors import InvalidInputError, XeappError
+    from xeapp.errors import InvalidInputError
 
     host = args.host or "127.0.0.1"
     if not is_loopback(host):
         raise InvalidInputError(f"the demo serves loopback addresses only; {host} is not one")
     check_port_free(host, args.port or DEFAULT_DEMO_PORT)
-    lab_base = args.lab_base or DEFAULT_LAB_BASE
-    try:
-        services, lab = prepare_demo(
-            args.data_dir,
-            image_server_port=args.image_port,
-            reload_seconds=args.reload_seconds,
-            lab_base=lab_base,
-        )
-    except ValueError as exc:
-        raise InvalidInputError(f"invalid --lab-base: {exc}") from exc
-    except OSError as exc:
-        raise XeappError(f"cannot start the demo devices at {lab_base}: {exc}") from exc
+    services, lab = prepare_demo(
+        args.data_dir,
+        image_server_port=args.image_port,
+        reload_seconds=args.reload_seconds,
+        lab_base=args.lab_base or DEFAULT_LAB_BASE,
+    )
     try:
         port = args.port or DEFAULT_DEMO_PORT
         services.start()
