@@ -370,6 +370,10 @@ class LabServer:
             with endpoint.guard:
                 endpoint.transports.discard(transport)
             transport.close()
+            # stop() joins this thread, so ending the transport's own thread here means no
+            # lab thread outlives stop(), even one whose transport it never saw registered.
+            if transport.is_alive():
+                transport.join(timeout=_JOIN_TIMEOUT)
             with self._threads_guard:
                 self._threads.discard(threading.current_thread())
 
