@@ -49,6 +49,7 @@ def test_missing_file_gives_defaults(tmp_path: Path) -> None:
         ("auto_abort_minutes", 1201, "expected an integer from 30 to 1200"),
         ("ui_host", "localhost:80", "setting ui_host: expected an IPv4 or IPv6 address"),
         ("image_server_address", "bad host!", "setting image_server_address"),
+        ("image_server_address", "999.1.1.1", "setting image_server_address"),
         ("ui_password_hash", "", "setting ui_password_hash"),
         ("no_such_key", 1, "unknown setting 'no_such_key'"),
     ],

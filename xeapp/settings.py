@@ -106,7 +106,7 @@ def check_value(key: str, value: Any) -> None:
             )
     elif key == "image_server_address":
         if value is not None and not (
-            isinstance(value, str) and (_is_ip_address(value) or _HOSTNAME.match(value))
+            isinstance(value, str) and (_is_ip_address(value) or _is_host_name(value))
         ):
             raise InvalidInputError(
                 f"invalid value {value!r} for setting {key}: expected an IP address, "
@@ -116,6 +116,13 @@ def check_value(key: str, value: Any) -> None:
         raise InvalidInputError(
             f"invalid value for setting {key}: expected a non-empty password hash or null"
         )
+
+
+def _is_host_name(value: str) -> bool:
+    # A name made of numbers and dots only would be read as an IPv4 address, so it must be one.
+    if re.fullmatch(r"[0-9.]+", value):
+        return False
+    return _HOSTNAME.match(value) is not None
 
 
 def parse_value(key: str, text: str) -> Any:

@@ -72,6 +72,28 @@ async def test_empty_value_is_rejected(user: User, services: AppServices) -> Non
     assert services.settings.reload_timeout_s == 2700
 
 
+async def test_fraction_is_rejected(user: User, services: AppServices) -> None:
+    register(services)
+    await user.open("/settings")
+    set_number(user, "ssh_port", 2222.7)
+    user.find(marker="save-settings").click()
+
+    await user.should_see("expected a whole number")
+    assert services.settings.ssh_port == 22
+
+
+async def test_image_server_bind_is_saved(user: User, services: AppServices) -> None:
+    register(services)
+    await user.open("/settings")
+    field = next(iter(user.find(marker="setting-image_server_bind").elements))
+    assert isinstance(field, ui.input)
+    field.set_value("127.0.0.1")
+    user.find(marker="save-settings").click()
+
+    await user.should_see("Settings saved")
+    assert saved_settings(services)["image_server_bind"] == "127.0.0.1"
+
+
 async def test_password_is_write_only(user: User, services: AppServices) -> None:
     services.credentials.set(Credentials("netops", STORED_PASSWORD))
     register(services)

@@ -25,6 +25,10 @@ NUMBER_FIELDS = (
     ("missed_job_grace_s", "Missed job grace period (s)"),
     ("discovery_workers", "Discovery workers"),
     ("max_parallel_upgrades", "Parallel upgrades"),
+    ("upgrade_poll_interval_s", "Reload poll interval (s)"),
+    ("upgrade_down_timeout_s", "Wait for the reload to start (s)"),
+    ("upgrade_install_timeout_s", "Install command timeout (s)"),
+    ("auto_abort_minutes", "Two-phase auto-abort timer (min)"),
 )
 
 
@@ -68,6 +72,11 @@ class SettingsPage:
                     number = ui.number(label, value=values[key], precision=0)
                     number.props(f'hint="{low} to {high}"').mark(f"setting-{key}")
                     self.numbers[key] = number
+            self.bind = ui.input(
+                "Image server listens on (next start; 0.0.0.0: every interface)",
+                value=values.get("image_server_bind") or "",
+            ).classes("w-full")
+            self.bind.mark("setting-image_server_bind")
             self.address = ui.input(
                 "Image server address in copy URLs (empty: interface facing the device)",
                 value=values.get("image_server_address") or "",
@@ -112,7 +121,13 @@ class SettingsPage:
                     f"missing value for setting {key}: expected an integer from {low} to {high}"
                 )
                 return
+            if field.value != int(field.value):
+                self._settings_failed(
+                    f"invalid value {field.value} for setting {key}: expected a whole number"
+                )
+                return
             changes[key] = int(field.value)
+        changes["image_server_bind"] = (self.bind.value or "").strip()
         changes["image_server_address"] = (self.address.value or "").strip() or None
         try:
             self.services.update_settings(changes)
