@@ -146,3 +146,12 @@ def test_library_loggers_quiet_below_debug(level: str, expected: int) -> None:
     finally:
         logs.stop_logging()
     assert logging.getLogger("ncclient").level == logging.NOTSET
+
+
+def test_log_file_private(tmp_path: Path) -> None:
+    logs.configure_logging("INFO", tmp_path)
+    try:
+        mode = (tmp_path / logs.LOG_FILE_NAME).stat().st_mode & 0o777
+    finally:
+        logs.stop_logging()
+    assert mode == 0o600

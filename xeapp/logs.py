@@ -116,6 +116,10 @@ def configure_logging(level: int | str = logging.INFO, log_dir: Path | None = No
     handlers: list[logging.Handler] = [console]
     if log_dir is not None:
         log_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # Device addresses and hostnames go in this file, so it is the user's alone.
+        log_file = log_dir / LOG_FILE_NAME
+        log_file.touch(mode=0o600, exist_ok=True)
+        log_file.chmod(0o600)
         handlers.append(
             logging.handlers.RotatingFileHandler(
                 log_dir / LOG_FILE_NAME,
