@@ -22,6 +22,9 @@ log = logging.getLogger(__name__)
 
 # Blocks larger than a /22 are more often a typo (/16 for /26) than a campus to sweep.
 MAX_UNCONFIRMED_ADDRESSES = 1024
+# An entry is expanded into one target per address before anything runs, so a /8 would hold
+# 16.7 million targets in memory; a /16 is more than any campus sweep needs.
+MAX_ENTRY_ADDRESSES = 65536
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -151,6 +154,15 @@ def expand_entry(entry: str) -> list[str]:
     entry = entry.strip()
     if not entry:
         raise InvalidInputError("empty entry")
+    try:
+        size = _block_size(entry)
+    except ValueError:
+        size = 0  # not a valid block: the expansion below raises with the reason
+    if size > MAX_ENTRY_ADDRESSES:
+        raise InvalidInputError(
+            f"{size:,} addresses; one entry may name at most {MAX_ENTRY_ADDRESSES:,} (a /16), "
+            "so split it into smaller blocks"
+        )
     if "/" in entry:
         return [str(address) for address in _expand_network(entry)]
     if "-" in entry:
@@ -173,7 +185,8 @@ def _check_sizes(entries: Iterable[str], confirmed: bool) -> None:
             size = _block_size(entry.strip())
         except (InvalidInputError, ValueError):
             continue  # reported as a problem when it is expanded
-        if size > MAX_UNCONFIRMED_ADDRESSES:
+        # An entry over the hard limit is reported as a problem, so confirming it is pointless.
+        if MAX_UNCONFIRMED_ADDRESSES < size <= MAX_ENTRY_ADDRESSES:
             large.append((entry.strip(), size))
     if large:
         raise LargeTargetBlockError(large)

@@ -109,6 +109,21 @@ def test_confirmed_large_block_expands() -> None:
     assert len(parse_targets(["10.0.0.0/21"], confirmed=True).targets) == 2046
 
 
+@pytest.mark.parametrize("entry", ["10.0.0.0/8", "10.0.0.0-10.2.0.0", "2001:db8::/64"])
+def test_entry_over_a_slash_16_rejected(entry: str) -> None:
+    result = parse_targets([entry, "10.9.9.9"], confirmed=True)
+
+    assert [t.ip_address for t in result.targets] == ["10.9.9.9"]
+    assert "one entry may name at most 65,536" in result.problems[0].reason
+
+
+def test_entry_over_the_limit_needs_no_confirmation() -> None:
+    result = parse_targets(["10.0.0.0/8"])
+
+    assert result.targets == []
+    assert len(result.problems) == 1
+
+
 def test_csv_needs_header() -> None:
     with pytest.raises(InvalidInputError, match="header"):
         parse_csv_text("127.0.0.1,22,830\n")
