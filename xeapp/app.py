@@ -128,7 +128,7 @@ def run_app(services: AppServices, options: UiOptions) -> None:
     check_host(options.host, services.settings.ui_password_hash)
     check_port_free(options.host, options.port)
     native, reason = choose_window(options.window)
-    if not native and options.window != "browser":
+    if options.show and not native and options.window != "browser":
         log.info("opening a browser tab: %s", reason)
     build_app(services, require_login=not is_loopback(options.host))
     services.start()
