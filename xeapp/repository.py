@@ -29,6 +29,9 @@ log = logging.getLogger(__name__)
 AddMode = Literal["copy", "hardlink", "symlink"]
 ADD_MODES: tuple[AddMode, ...] = ("copy", "hardlink", "symlink")
 VERIFIED, UNVERIFIED, MISMATCH = "Verified", "Unverified", "Mismatch"
+# The state list_images shows for a file in `repo/` that has no table record, for example
+# after an unreadable table file was moved aside. Such a file is never served.
+UNREGISTERED = "Unregistered"
 ACTIVE_JOB_STATUSES = ("Pending", "Running")
 # Free space kept on top of the image size, so the data directory never fills to the last byte.
 DISK_MARGIN = 64 * 1024 * 1024
@@ -69,6 +72,8 @@ class Repository:
 
     A file enters `repo_dir` under its final name only after its hashes matched the expected
     values. Until then it is a temporary file, which the image server does not serve.
+    A file without a record (an unregistered file) is listed, can be removed, and is replaced
+    or, when it is the file being added, registered in place by adding it again.
     """
 
     def __init__(self, repo_dir: Path, store: StoreLike) -> None:
@@ -93,9 +98,12 @@ class Repository:
         `size` (bytes), when known, is checked against free disk space before writing and
         against the bytes received. Returns the stored record. Raises InvalidInputError for a bad
         name, hash value or version, ImageError for a duplicate name, missing disk space or a
-        short stream, and HashMismatchError (the file is deleted) when a hash differs.
+        short or empty stream, and HashMismatchError (the file is deleted) when a hash differs.
+        An unregistered file of the same name is replaced once the new file passed its checks.
         """
         name, fields = self._prepare(filename, md5, sha512, version)
+        if size == 0:
+            raise _empty_image_error(name)
         if size is not None:
             self._check_space(name, size)
         temp = self._temp_path()
@@ -103,12 +111,17 @@ class Repository:
             digests, written = _write_stream(stream, temp, size, progress)
             if size is not None and written != size:
                 raise ImageError(f"{name}: received {written} of {size} bytes; upload it again")
+            if written == 0:
+                raise _empty_image_error(name)
             check_digests(name, digests, fields["md5_expected"], fields["sha512_expected"])
             target = self.repo_dir / name
+            replaced = self._is_unregistered(name)
             os.replace(temp, target)
         except BaseException:
             temp.unlink(missing_ok=True)
             raise
+        if replaced:
+            log.info("replaced the unregistered file %s in %s", name, self.repo_dir)
         return self._record(name, fields, digests, written, target, "copy")
 
     def add_file(
@@ -125,8 +138,10 @@ class Repository:
         """Add a local file by copying it, hard-linking it or symlinking to it.
 
         A symlinked image stays where it is. The record keeps the resolved target, and the
-        image server serves the link only while it still points there. Raises like add_stream,
-        plus ImageError when `source` is missing or a hard link crosses file systems.
+        image server serves the link only while it still points there. Adding the unregistered
+        file `repo/NAME` itself registers it in place after checking its hashes, in any mode.
+        Raises like add_stream, plus ImageError when `source` is missing or empty or a hard
+        link crosses file systems.
         """
         if mode not in ADD_MODES:
             raise InvalidInputError(f"invalid add mode {mode!r}: expected one of {ADD_MODES}")
@@ -134,6 +149,10 @@ class Repository:
         if not source.is_file():
             raise ImageError(f"{source} is not a file")
         name = filename or source.name
+        if source.stat().st_size == 0:
+            raise _empty_image_error(str(source))
+        if self._is_unregistered(name) and _same_file(source, self.repo_dir / name):
+            return self._register_in_place(name, md5, sha512, version, progress)
         if mode == "copy":
             with open(source, "rb") as stream:
                 return self.add_stream(
@@ -152,6 +171,9 @@ class Repository:
         check_digests(name, digests, fields["md5_expected"], fields["sha512_expected"])
         target = self.repo_dir / name
         try:
+            if self._is_unregistered(name):
+                target.unlink()
+                log.info("replaced the unregistered file %s in %s", name, self.repo_dir)
             if mode == "hardlink":
                 os.link(real, target)
             else:
@@ -180,10 +202,40 @@ class Repository:
             )
         fields["version"] = str(parsed)
         fields["family"] = info.family
-        if self.store.get_image(name) is not None or (self.repo_dir / name).exists():
+        target = self.repo_dir / name
+        if self.store.get_image(name) is not None:
             raise ImageError(f"{name} is already in the repository; remove it first to replace it")
+        if target.is_dir() and not target.is_symlink():
+            raise ImageError(f"{target} is a directory; move it out of the repository")
         self.repo_dir.mkdir(parents=True, exist_ok=True)
         return name, fields
+
+    def _register_in_place(
+        self,
+        name: str,
+        md5: str | None,
+        sha512: str | None,
+        version: str | None,
+        progress: ProgressCallback | None,
+    ) -> Record:
+        """Hash an unregistered file where it is and store its record if the hashes match."""
+        name, fields = self._prepare(name, md5, sha512, version)
+        target = self.repo_dir / name
+        digests = hash_file(target, progress)
+        check_digests(name, digests, fields["md5_expected"], fields["sha512_expected"])
+        log.info("registered %s, which was in %s without a record", name, self.repo_dir)
+        if target.is_symlink():
+            real = target.resolve()
+            return self._record(name, fields, digests, real.stat().st_size, target, "symlink", real)
+        return self._record(name, fields, digests, target.stat().st_size, target, "copy")
+
+    def _is_unregistered(self, name: str) -> bool:
+        """Tell whether `repo/NAME` exists without a record; False for an invalid name."""
+        try:
+            path = self.repo_dir / validate_image_filename(name)
+        except InvalidInputError:
+            return False
+        return self.store.get_image(name) is None and (path.is_file() or path.is_symlink())
 
     def _check_space(self, name: str, size: int) -> None:
         free = shutil.disk_usage(self.repo_dir).free
@@ -232,18 +284,46 @@ class Repository:
     # Reading, verifying, removing
 
     def list_images(self) -> list[Record]:
-        """Return every image record with `devices`, the addresses of devices that use it."""
+        """Return every image record with `devices`, the addresses of devices that use it.
+
+        Unregistered files follow the records, with `verified` set to UNREGISTERED.
+        """
         images = self.store.list_images()
         jobs = self.store.list_jobs()
         devices = self.store.list_devices()
         for image in images:
             image["devices"] = _devices_using(image, jobs, devices)
-        return images
+        return images + self.unregistered_files()
+
+    def unregistered_files(self) -> list[Record]:
+        """Return an entry for each file in `repo_dir` with an image name but no record.
+
+        Files whose names are not valid image names (temporary uploads among them) are left
+        out, since the repository can neither add nor remove them by name.
+        """
+        if not self.repo_dir.is_dir():
+            return []
+        registered = {str(image["filename"]) for image in self.store.list_images()}
+        entries = []
+        for path in sorted(self.repo_dir.iterdir()):
+            if path.name in registered or not (path.is_file() or path.is_symlink()):
+                continue
+            try:
+                validate_image_filename(path.name)
+            except InvalidInputError:
+                continue
+            entries.append(_unregistered_entry(path))
+        return entries
 
     def get(self, filename: str) -> Record:
         """Return one image record; raises NotFoundError."""
         record = self.store.get_image(filename)
         if record is None:
+            if self._is_unregistered(filename):
+                raise NotFoundError(
+                    f"{filename} is in {self.repo_dir} but not registered in the repository; "
+                    "add it again with its expected hash, or remove it"
+                )
             raise NotFoundError(f"image {filename} not found in the repository")
         return record
 
@@ -279,11 +359,14 @@ class Repository:
         return self.store.add_image(record)
 
     def remove(self, filename: str) -> None:
-        """Delete an image file (or its link) and its record.
+        """Delete an image file (or its link) and its record, or an unregistered file.
 
-        Raises NotFoundError, and ImageInUseError while a Pending or Running job uses it.
+        Raises NotFoundError (also for an invalid name), and ImageInUseError while a Pending or
+        Running job uses it.
         """
-        record = self.get(filename)
+        record = self.store.get_image(filename)
+        if record is None and not self._is_unregistered(filename):
+            raise NotFoundError(f"image {filename} not found in the repository")
         # NOTE: a job created between this check and the deletion is not seen, so a job
         # should check that its image still exists when it starts.
         blocking = [
@@ -294,7 +377,10 @@ class Repository:
         if blocking:
             raise ImageInUseError(filename, blocking)
         with contextlib.suppress(FileNotFoundError):
-            (self.repo_dir / record["filename"]).unlink()
+            (self.repo_dir / filename).unlink()
+        if record is None:
+            log.info("removed the unregistered file %s from %s", filename, self.repo_dir)
+            return
         self.store.remove_image(filename)
         log.info("removed image %s", filename)
 
@@ -350,6 +436,37 @@ def _write_stream(
         except OSError as error:
             raise ImageError(f"writing {target.name} failed: {error}") from error
     return hasher.digests(), hasher.size
+
+
+def _same_file(first: Path, second: Path) -> bool:
+    try:
+        return os.path.samefile(first, second)
+    except OSError:
+        return False
+
+
+def _empty_image_error(name: str) -> ImageError:
+    return ImageError(f"{name} is empty (0 bytes); download the image again")
+
+
+def _unregistered_entry(path: Path) -> Record:
+    info = parse_image_filename(path.name)
+    try:
+        size: int | None = path.stat().st_size
+    except OSError:
+        size = None  # a symbolic link whose target is gone
+    return {
+        "filename": path.name,
+        "version": str(info.version) if info.version is not None else None,
+        "family": info.family,
+        "size": size,
+        "verified": UNREGISTERED,
+        "md5": None,
+        "upload_date": None,
+        "file_path": str(path),
+        "storage": "symlink" if path.is_symlink() else None,
+        "devices": [],
+    }
 
 
 def _devices_using(image: Record, jobs: list[Record], devices: list[Record]) -> list[str]:

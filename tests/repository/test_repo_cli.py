@@ -87,3 +87,44 @@ def test_serve_until_interrupt(tmp_path: Path, image: Path) -> None:
         server.send_signal(signal.SIGINT)
         status = server.wait(15)
     assert status == 0
+
+
+def test_file_left_by_lost_table(tmp_path: Path, image: Path) -> None:
+    data_dir = tmp_path / "data"
+    assert xeapp(data_dir, "add", str(image)).returncode == 0
+    for table in (data_dir / "db").glob("repository-*.json"):
+        table.write_text("not JSON")
+
+    listed = json.loads(xeapp(data_dir, "list", "--json").stdout)
+    assert [(r["filename"], r["verified"]) for r in listed] == [(NAME, "Unregistered")]
+
+    md5 = hashlib.md5(DATA).hexdigest()
+    added = xeapp(data_dir, "add", str(image), "--md5", md5)
+    assert added.returncode == 0, added.stderr
+    listed = json.loads(xeapp(data_dir, "list", "--json").stdout)
+    assert [(r["filename"], r["verified"]) for r in listed] == [(NAME, "Verified")]
+    assert list((data_dir / "db").glob("repository-*.json.corrupt-*")) != []
+
+
+def test_remove_file_left_by_lost_table(tmp_path: Path, image: Path) -> None:
+    data_dir = tmp_path / "data"
+    assert xeapp(data_dir, "add", str(image)).returncode == 0
+    for table in (data_dir / "db").glob("repository-*.json"):
+        table.write_text("not JSON")
+
+    removed = xeapp(data_dir, "remove", NAME)
+
+    assert removed.returncode == 0, removed.stderr
+    assert not (data_dir / "repo" / NAME).exists()
+    assert json.loads(xeapp(data_dir, "list", "--json").stdout) == []
+
+
+def test_add_empty_file_exit_1(tmp_path: Path) -> None:
+    empty = tmp_path / NAME
+    empty.touch()
+
+    result = xeapp(tmp_path / "data", "add", str(empty))
+
+    assert result.returncode == 1
+    assert "is empty (0 bytes)" in result.stderr
+    assert not (tmp_path / "data" / "repo" / NAME).exists()
