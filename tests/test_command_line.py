@@ -183,3 +183,56 @@ def test_password_never_written(
             # The one place a secret is meant to be, when no OS keyring is usable.
             continue
         assert password.encode() not in path.read_bytes(), path
+
+
+def set_without_terminal(
+    env: dict[str, str], *args: str, stdin: str = ""
+) -> subprocess.CompletedProcess[str]:
+    """Run `credentials set` in a new session, so getpass has no terminal and reads stdin."""
+    return subprocess.run(
+        [sys.executable, "-m", "xeapp", "credentials", "set", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+        start_new_session=True,
+    )
+
+
+def stored_usernames(data_dir: Path, run_cli: RunCli) -> list[str | None]:
+    shown = json.loads(run_cli(data_dir, "credentials", "show", "--json").stdout)
+    return [record["username"] for record in shown["credentials"]]
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "message"),
+    [
+        (["--username", "other"], "", "no password given"),
+        (["--username", "other"], "pw-1\n", "no password given"),
+        (["--username", "other"], "\n\n", "the password is empty"),
+        (["--username", "other", "--password-stdin"], "", "no password given"),
+        (["--username", "other", "--password-stdin"], "\n", "the password is empty"),
+        ([], "", "no username given"),
+        ([], "\n", "no username given"),
+    ],
+)
+def test_credentials_set_without_input(
+    data_dir: Path,
+    run_cli: RunCli,
+    cli_env: Callable[..., dict[str, str]],
+    args: list[str],
+    stdin: str,
+    message: str,
+) -> None:
+    first = ["credentials", "set", "--username", "admin", "--password-stdin"]
+    assert run_cli(data_dir, *first, stdin="pw-kept\n").returncode == 0
+
+    result = set_without_terminal(cli_env(data_dir), *args, stdin=stdin)
+
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "nothing was stored" in result.stderr.lower()
+    assert "Traceback" not in result.stderr
+    assert stored_usernames(data_dir, run_cli) == ["admin"]

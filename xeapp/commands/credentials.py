@@ -57,15 +57,29 @@ def run_set(args: argparse.Namespace) -> int:
     if not username:
         print("Username: ", end="", file=sys.stderr, flush=True)
         username = sys.stdin.readline().strip()
+        if not username:
+            raise InvalidInputError(
+                "no username given; pass --username or type it at the prompt. Nothing was stored"
+            )
 
     if args.password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
+        line = sys.stdin.readline()
+        if not line:
+            raise InvalidInputError(
+                "no password given: stdin ended before its first line. Nothing was stored"
+            )
+        password = line.rstrip("\r\n")
         enable_secret = sys.stdin.readline().rstrip("\r\n") or None
     else:
-        password = getpass.getpass("Password: ")
-        if getpass.getpass("Password again: ") != password:
+        password = _prompt_secret("Password: ")
+        if _prompt_secret("Password again: ") != password:
             raise InvalidInputError("the passwords do not match; nothing was stored")
-        enable_secret = getpass.getpass("Enable secret (empty for none): ") or None
+        try:
+            enable_secret = getpass.getpass("Enable secret (empty for none): ") or None
+        except EOFError:
+            enable_secret = None
+    if not password:
+        raise InvalidInputError("the password is empty; nothing was stored")
 
     where = f"device {args.device}" if args.device else "every device"
     client = find_app(args)
@@ -86,6 +100,17 @@ def run_set(args: argparse.Namespace) -> int:
             backend = context.credentials.backend_name
     print(f"stored credentials of {username} for {where} in {backend}", file=sys.stderr)
     return 0
+
+
+def _prompt_secret(prompt: str) -> str:
+    # getpass reads stdin when there is no terminal, and raises EOFError when stdin ends.
+    try:
+        return getpass.getpass(prompt)
+    except EOFError:
+        raise InvalidInputError(
+            "no password given: the terminal or stdin ended before a password was read; type "
+            "it at the prompt or pipe it with --password-stdin. Nothing was stored"
+        ) from None
 
 
 def run_show(args: argparse.Namespace) -> int:
