@@ -59,14 +59,17 @@ def register_pages(services: AppServices, *, require_login: bool = False) -> Non
         def attempt() -> None:
             if check_password(password.value or "", services.settings.ui_password_hash):
                 app.storage.user["authenticated"] = True
-                ui.navigate.to(redirect_to if redirect_to.startswith("/") else "/")
+                # Only a path on this app: "//host/..." would leave it for another site.
+                local = redirect_to.startswith("/") and not redirect_to.startswith("//")
+                ui.navigate.to(redirect_to if local else "/")
             else:
                 ui.notify("Wrong password", type="negative")
 
         with ui.card().classes("absolute-center w-80"):
             ui.label("xeapp").classes("text-xl font-bold")
             password = ui.input("UI password", password=True).on("keydown.enter", attempt)
-            ui.button("Log in", on_click=attempt)
+            password.mark("ui-password")
+            ui.button("Log in", on_click=attempt).mark("log-in")
         return None
 
     if require_login:
