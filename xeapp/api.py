@@ -200,7 +200,7 @@ def build_router(services: AppServices, token: str) -> APIRouter:
     def authorize(request: Request) -> None:
         client = request.client.host if request.client else ""
         if not _is_loopback(client):
-            raise HTTPException(403, "the API answers loopback clients only")
+            raise HTTPException(403, "the API accepts loopback clients only")
         header = request.headers.get("authorization", "")
         scheme, _, value = header.partition(" ")
         if scheme.lower() != "bearer" or not secrets.compare_digest(value.strip(), token):

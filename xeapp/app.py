@@ -39,7 +39,7 @@ _GUI_BACKENDS = ("gi", "PyQt6", "PyQt5", "PySide6", "qtpy")
 
 @dataclass(frozen=True)
 class UiOptions:
-    """Where and how the UI is served."""
+    """Address, port and window mode the UI is served with."""
 
     host: str
     port: int

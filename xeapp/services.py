@@ -61,7 +61,7 @@ ToggleCallback = Callable[[ToggleResult, int, int], None]
 
 @dataclasses.dataclass(frozen=True)
 class ImageServerStatus:
-    """What the header and the Repository page show about the image server."""
+    """Image server status as the header and the Repository page show it."""
 
     running: bool
     url: str

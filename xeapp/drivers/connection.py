@@ -26,7 +26,7 @@ DEFAULT_COMMAND_TIMEOUT_S = 60.0
 
 @dataclass
 class DeviceLogin:
-    """Where a device listens and how to log in; ports are TCP ports, timeouts in seconds."""
+    """Address, ports and login of one device; ports are TCP ports, timeouts in seconds."""
 
     host: str
     username: str

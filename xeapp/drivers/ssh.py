@@ -141,7 +141,8 @@ class SshDriver:
         self.host_key_status = store.check(self.login.host, self.login.ssh_port, key)
 
     def close(self) -> None:
-        """Log out; never raises, a session the device already dropped is just released."""
+        """Log out and release the session; a session the device already dropped is released
+        without an error."""
         if self._connection is None:
             return
         connection, self._connection = self._connection, None

@@ -115,7 +115,7 @@ class Platform:
 
 @dataclass
 class DeviceState:
-    """Everything a simulated device knows about itself."""
+    """Complete state of one simulated device."""
 
     hostname: str
     profile: str  # profile name, e.g. "c9300-stack3"

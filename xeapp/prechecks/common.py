@@ -1,4 +1,4 @@
-"""What every check module shares: the check signature, size formatting and member labels."""
+"""Helpers every check module shares: the check signature, size formatting, member labels."""
 
 from __future__ import annotations
 

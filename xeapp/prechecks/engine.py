@@ -113,7 +113,11 @@ class PrecheckService:
             return list(pool.map(check, target_list))
 
     def check_device(self, target: Target, image: TargetImage) -> DevicePrechecks:
-        """Read one device, run every check, store and return the results; never raises."""
+        """Read one device, run every check, store and return the results.
+
+        Device errors and unexpected errors become Fail results, so one device never ends the
+        run for the others.
+        """
         try:
             login = self.logins.login(
                 target.ip_address,

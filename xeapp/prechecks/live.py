@@ -65,7 +65,7 @@ _VOLATILE_CONFIG = re.compile(
 
 @dataclass
 class LiveState:
-    """What one read of a device returned; a value is None when its read failed (see errors).
+    """Result of one read of a device; a value is None when its read failed (see errors).
 
     `facts` contains the members with their PID, state, filesystem and free space, and the
     unsaved-config flag. `platform` is None when the PID is unknown or was not read.

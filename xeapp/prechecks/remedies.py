@@ -23,7 +23,7 @@ REMOVE_TIMEOUT_S = 900.0
 
 @dataclass(frozen=True)
 class RemedyResult:
-    """What the remedy did: the device output and the disk_space result read afterwards."""
+    """Outcome of the remedy: the device output and the disk_space result read afterwards."""
 
     ip_address: str
     output: str

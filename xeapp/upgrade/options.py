@@ -19,7 +19,7 @@ SETTING_OPTIONS = {
 
 @dataclass(frozen=True)
 class UpgradeOptions:
-    """What bounds each wait of a job.
+    """Time limits and rates that bound each wait of a job.
 
     The copy and MD5 timeouts grow with the image: `base + size / rate`. The rates are
     deliberately low estimates (a copy over a slow WAN link, `verify /md5` on a busy
